@@ -1,0 +1,29 @@
+# kalloc_track: the repo mirrors kernel paths; the kernel tree lives in a
+# cache (scripts/common.sh) and patches/ is generated from the sources.
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: all tree patches series-check kunit lint check demo
+
+all: check
+
+tree:
+	$(S)/prepare-tree.sh
+
+patches: tree
+	$(S)/gen-series.sh
+
+series-check: tree
+	$(S)/series-check.sh
+
+kunit: series-check
+	$(S)/kunit.sh
+
+lint: series-check
+	$(S)/lint.sh
+
+demo: series-check
+	$(S)/demo.sh
+
+check: series-check
+	$(S)/check.sh

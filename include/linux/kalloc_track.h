@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kalloc_track - owner-scoped tracked allocations
+ *
+ * A tracker belongs to one owner (a driver, a subsystem instance). Code
+ * allocates through it with kalloc_track_add() and frees with
+ * kalloc_track_release(), which NULLs the caller's pointer. The tracker
+ * records name, size, GFP flags and caller of every live allocation,
+ * catches double, invalid and wrong-owner frees without reading the
+ * memory being freed, keeps per-owner accounting with optional limits,
+ * and reports leaks when it is destroyed.
+ *
+ * See Documentation/core-api/kalloc_track.rst.
+ */
+#ifndef _LINUX_KALLOC_TRACK_H
+#define _LINUX_KALLOC_TRACK_H
+
+#include <linux/alloc_tag.h>
+#include <linux/compiler.h>
+#include <linux/gfp_types.h>
+#include <linux/list.h>
+#include <linux/slab.h>
+#include <linux/spinlock_types.h>
+#include <linux/types.h>
+#include <linux/workqueue_types.h>
+
+/* Longest allocation name accepted, not counting the terminating NUL. */
+#define KALLOC_TRACK_NAME_MAX	64
+
+/* Releases remembered per tracker to recognise a double free. */
+#define KALLOC_TRACK_HISTORY	16
+
+/* kalloc_track_release() results that are not errors. */
+#define KALLOC_TRACK_RELEASED	0
+#define KALLOC_TRACK_WAS_NULL	1
+
+/**
+ * struct kalloc_track_stats - accounting of one tracker
+ * @live: allocations currently tracked
+ * @live_bytes: bytes currently tracked
+ * @peak_bytes: highest @live_bytes seen
+ * @adds: successful adds
+ * @releases: successful releases
+ * @failed: adds that failed because memory ran out
+ * @refused: adds refused by a limit
+ * @bad_input: calls rejected for bad arguments or a destroyed tracker
+ * @double_frees: releases of an address this tracker released recently
+ * @foreign_frees: releases of an address owned by another tracker
+ * @invalid_frees: releases of an address that was never tracked
+ * @leaks: allocations still live when the tracker was destroyed
+ * @max_size: limit on one allocation in bytes, 0 for none
+ * @max_live_bytes: limit on @live_bytes, 0 for none
+ */
+struct kalloc_track_stats {
+	unsigned long live;
+	size_t live_bytes;
+	size_t peak_bytes;
+	u64 adds;
+	u64 releases;
+	unsigned long failed;
+	unsigned long refused;
+	unsigned long bad_input;
+	unsigned long double_frees;
+	unsigned long foreign_frees;
+	unsigned long invalid_frees;
+	unsigned long leaks;
+	size_t max_size;
+	size_t max_live_bytes;
+};
+
+#ifdef CONFIG_KALLOC_TRACK
+
+/* One remembered release; see KALLOC_TRACK_HISTORY. */
+struct kalloc_track_freed {
+	unsigned long addr;
+	const char *name;
+	size_t size;
+	unsigned long alloc_ip;
+	unsigned long release_ip;
+};
+
+#define KALLOC_TRACK_INLINE_BITS	3
+
+/**
+ * struct kalloc_track - an owner's allocation tracker
+ * @lock: protects every field below except @node and @listed. Taken
+ *	with interrupts disabled, since adds and releases may come from
+ *	hard or soft interrupt context. Held only for table and accounting
+ *	updates, never across an allocation, a free or a printk.
+ * @owner: name of the owner, shown in reports
+ * @table: hash table of live records, keyed by payload address
+ * @old_table: table being migrated into @table by a resize, or NULL
+ * @bits: log2 of the number of buckets of @table
+ * @old_bits: log2 of the number of buckets of @old_table
+ * @migrated: buckets of @old_table already moved to @table
+ * @dead: set by kalloc_track_destroy(); later calls are refused
+ * @resizing: a resize is queued or running
+ * @listed: @node is on the global list of trackers
+ * @node: entry on the global list, under its own lock
+ * @resize_work: grows @table from process context
+ * @stats: accounting, see struct kalloc_track_stats
+ * @history_next: next slot of @history to overwrite
+ * @history: the last KALLOC_TRACK_HISTORY releases
+ * @inline_table: the initial table, so that no allocation is needed
+ *	before the first add
+ *
+ * Embed it in the owner's structure and set it up with
+ * kalloc_track_init(), or define it with DEFINE_KALLOC_TRACK(). The
+ * fields are private to lib/kalloc_track.
+ */
+struct kalloc_track {
+	spinlock_t lock;
+	const char *owner;
+	struct hlist_head *table;
+	struct hlist_head *old_table;
+	unsigned int bits;
+	unsigned int old_bits;
+	unsigned int migrated;
+	bool dead;
+	bool resizing;
+	bool listed;
+	struct list_head node;
+	struct work_struct resize_work;
+	struct kalloc_track_stats stats;
+	unsigned int history_next;
+	struct kalloc_track_freed history[KALLOC_TRACK_HISTORY];
+	struct hlist_head inline_table[1 << KALLOC_TRACK_INLINE_BITS];
+};
+
+#define KALLOC_TRACK_INIT(name, _owner, _max_size, _max_live_bytes) {	\
+	.lock = __SPIN_LOCK_UNLOCKED(name.lock),			\
+	.owner = (_owner),						\
+	.table = (name).inline_table,					\
+	.bits = KALLOC_TRACK_INLINE_BITS,				\
+	.stats = {							\
+		.max_size = (_max_size),				\
+		.max_live_bytes = (_max_live_bytes),			\
+	},								\
+}
+
+int kalloc_track_init(struct kalloc_track *t, const char *owner);
+unsigned int kalloc_track_destroy(struct kalloc_track *t);
+int kalloc_track_set_limits(struct kalloc_track *t, size_t max_size,
+			    size_t max_live_bytes);
+int kalloc_track_get_stats(struct kalloc_track *t,
+			   struct kalloc_track_stats *st);
+
+void *kalloc_track_add_noprof(struct kalloc_track *t, const char *name,
+			      size_t size, gfp_t gfp)
+	__must_check __alloc_size(3);
+void *kalloc_track_add_array_noprof(struct kalloc_track *t,
+				    const char *name, size_t n, size_t size,
+				    gfp_t gfp)
+	__must_check __alloc_size(3, 4);
+int __kalloc_track_release(struct kalloc_track *t, const void *p);
+
+/**
+ * kalloc_track_add() - allocate memory tracked by @t
+ * @t: the tracker
+ * @name: what the memory is for; it must stay valid until @t is destroyed
+ * @size: bytes to allocate, at most KMALLOC_MAX_SIZE and @t's limit
+ * @gfp: allocation flags, as for kmalloc()
+ *
+ * The memory comes from kmalloc() and has its alignment. It is charged
+ * to the caller in /proc/allocinfo. Free it with kalloc_track_release(),
+ * never with kfree().
+ *
+ * Context: Any context, with @gfp that fits it: GFP_ATOMIC or GFP_NOWAIT
+ * in atomic context. Takes @t's lock with interrupts disabled.
+ * Return: the memory, or NULL when an argument is bad (counted in
+ * bad_input), a limit is reached (refused) or memory ran out (failed).
+ */
+#define kalloc_track_add(...)						\
+	alloc_hooks(kalloc_track_add_noprof(__VA_ARGS__))
+
+/**
+ * kalloc_track_add_zeroed() - allocate zeroed memory tracked by @t
+ * @t: the tracker
+ * @name: what the memory is for, as for kalloc_track_add()
+ * @size: bytes to allocate
+ * @gfp: allocation flags
+ *
+ * Context: As kalloc_track_add().
+ * Return: As kalloc_track_add().
+ */
+#define kalloc_track_add_zeroed(t, name, size, gfp)			\
+	kalloc_track_add(t, name, size, (gfp) | __GFP_ZERO)
+
+/**
+ * kalloc_track_add_array() - allocate a tracked array, like kcalloc()
+ * @t: the tracker
+ * @name: what the memory is for, as for kalloc_track_add()
+ * @n: number of elements
+ * @size: size of one element
+ * @gfp: allocation flags; the memory is zeroed, as kcalloc() does
+ *
+ * Context: As kalloc_track_add().
+ * Return: As kalloc_track_add(); NULL as bad input when @n * @size
+ * overflows.
+ */
+#define kalloc_track_add_array(t, name, n, size, gfp)			\
+	alloc_hooks(kalloc_track_add_array_noprof(t, name, n, size,	\
+						  (gfp) | __GFP_ZERO))
+
+/**
+ * kalloc_track_release() - free tracked memory and NULL the pointer
+ * @t: the tracker that allocated the memory
+ * @pp: address of the caller's pointer, of any pointer type
+ *
+ * Looks *@pp up by address in @t, without reading the memory it points
+ * to. When @t owns it, frees it and sets *@pp to NULL. Otherwise frees
+ * nothing, leaves *@pp alone, logs one ratelimited line and counts the
+ * misuse.
+ *
+ * Context: Any context. Takes @t's lock with interrupts disabled.
+ * Return:
+ * * %KALLOC_TRACK_RELEASED (0) - freed, *@pp is NULL
+ * * %KALLOC_TRACK_WAS_NULL (1) - *@pp was already NULL, nothing done
+ * * -EALREADY - double free: @t released this address recently
+ * * -EXDEV - wrong owner: another tracker owns this address
+ * * -ENOENT - invalid free: no tracker owns this address
+ * * -EINVAL - @t is NULL or destroyed
+ */
+#define kalloc_track_release(t, pp)					\
+({									\
+	typeof(pp) __kt_pp = (pp);					\
+	int __kt_ret = __kalloc_track_release((t), *__kt_pp);		\
+									\
+	if (__kt_ret == KALLOC_TRACK_RELEASED)				\
+		*__kt_pp = NULL;					\
+	__kt_ret;							\
+})
+
+#else /* !CONFIG_KALLOC_TRACK */
+
+struct kalloc_track { };
+
+#define KALLOC_TRACK_INIT(name, _owner, _max_size, _max_live_bytes) { }
+
+static inline int kalloc_track_init(struct kalloc_track *t,
+				    const char *owner)
+{
+	return 0;
+}
+
+static inline unsigned int kalloc_track_destroy(struct kalloc_track *t)
+{
+	return 0;
+}
+
+static inline int kalloc_track_set_limits(struct kalloc_track *t,
+					  size_t max_size,
+					  size_t max_live_bytes)
+{
+	return 0;
+}
+
+static inline int kalloc_track_get_stats(struct kalloc_track *t,
+					 struct kalloc_track_stats *st)
+{
+	*st = (struct kalloc_track_stats){ };
+	return 0;
+}
+
+#define kalloc_track_add(t, name, size, gfp)				\
+	({ (void)(t); (void)(name); kmalloc(size, gfp); })
+#define kalloc_track_add_zeroed(t, name, size, gfp)			\
+	({ (void)(t); (void)(name); kzalloc(size, gfp); })
+#define kalloc_track_add_array(t, name, n, size, gfp)			\
+	({ (void)(t); (void)(name); kcalloc(n, size, gfp); })
+
+#define kalloc_track_release(t, pp)					\
+({									\
+	typeof(pp) __kt_pp = (pp);					\
+	int __kt_ret = *__kt_pp ? KALLOC_TRACK_RELEASED :		\
+				  KALLOC_TRACK_WAS_NULL;		\
+									\
+	(void)(t);							\
+	kfree(*__kt_pp);						\
+	*__kt_pp = NULL;						\
+	__kt_ret;							\
+})
+
+#endif /* CONFIG_KALLOC_TRACK */
+
+/**
+ * DEFINE_KALLOC_TRACK() - define a tracker with no limits
+ * @name: the variable
+ * @owner: name of the owner, a string that outlives the tracker
+ */
+#define DEFINE_KALLOC_TRACK(name, owner)				\
+	struct kalloc_track name = KALLOC_TRACK_INIT(name, owner, 0, 0)
+
+/**
+ * DEFINE_KALLOC_TRACK_LIMITED() - define a tracker with limits
+ * @name: the variable
+ * @owner: name of the owner, a string that outlives the tracker
+ * @max_size: largest single allocation in bytes, 0 for no limit
+ * @max_live_bytes: largest live total in bytes, 0 for no limit
+ */
+#define DEFINE_KALLOC_TRACK_LIMITED(name, owner, max_size, max_live_bytes) \
+	struct kalloc_track name =					\
+		KALLOC_TRACK_INIT(name, owner, max_size, max_live_bytes)
+
+#endif /* _LINUX_KALLOC_TRACK_H */

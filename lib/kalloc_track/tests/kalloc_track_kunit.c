@@ -1,0 +1,819 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for kalloc_track: adds and releases, leaks, misuse, bad
+ * input, injected allocation failures and limits.
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/kalloc_track.h>
+#include <linux/kallsyms.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "../internal.h"
+
+static void kt_test_destroy(void *data)
+{
+	struct kalloc_track *t = data;
+
+	if (!t->dead)
+		kalloc_track_destroy(t);
+}
+
+/* A tracker destroyed at the end of the test unless the test did it. */
+static struct kalloc_track *kt_test_tracker(struct kunit *test,
+					    const char *owner)
+{
+	struct kalloc_track *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, owner), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_test_destroy,
+							t), 0);
+	return t;
+}
+
+static struct kalloc_track_stats kt_stats(struct kunit *test,
+					  struct kalloc_track *t)
+{
+	struct kalloc_track_stats st;
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_get_stats(t, &st), 0);
+	return st;
+}
+
+/* The record of @p, looked up the way a release does. */
+static struct kt_record *kt_test_record(struct kalloc_track *t, void *p)
+{
+	struct kt_record *rec, *found = NULL;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&t->lock, flags);
+	for (i = 0; i < 1U << t->bits && !found; i++)
+		hlist_for_each_entry(rec, &t->table[i], node)
+			if (rec->addr == (unsigned long)p)
+				found = rec;
+	spin_unlock_irqrestore(&t->lock, flags);
+	return found;
+}
+
+static void kalloc_track_add_release_accounts(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	struct kalloc_track_stats st;
+	void *a, *b, *c;
+
+	a = kalloc_track_add(t, "a", 100, GFP_KERNEL);
+	b = kalloc_track_add(t, "b", 200, GFP_KERNEL);
+	c = kalloc_track_add(t, "c", 300, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+
+	st = kt_stats(test, t);
+	KUNIT_EXPECT_EQ(test, st.live, 3);
+	KUNIT_EXPECT_EQ(test, st.live_bytes, 600);
+	KUNIT_EXPECT_EQ(test, st.peak_bytes, 600);
+	KUNIT_EXPECT_EQ(test, st.adds, 3);
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &b), KALLOC_TRACK_RELEASED);
+	st = kt_stats(test, t);
+	KUNIT_EXPECT_EQ(test, st.live, 2);
+	KUNIT_EXPECT_EQ(test, st.live_bytes, 400);
+	KUNIT_EXPECT_EQ(test, st.peak_bytes, 600);
+	KUNIT_EXPECT_EQ(test, st.releases, 1);
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &a), KALLOC_TRACK_RELEASED);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &c), KALLOC_TRACK_RELEASED);
+	st = kt_stats(test, t);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.live_bytes, 0);
+	KUNIT_EXPECT_EQ(test, st.releases, 3);
+	KUNIT_EXPECT_EQ(test, st.double_frees + st.invalid_frees +
+			      st.foreign_frees + st.bad_input + st.failed, 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+}
+
+struct kt_test_obj {
+	int id;
+	char tag[12];
+};
+
+static void kalloc_track_release_nulls_pointer(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	struct kt_test_obj *obj;
+	const char *str;
+	u64 *words;
+
+	obj = kalloc_track_add(t, "obj", sizeof(*obj), GFP_KERNEL);
+	str = kalloc_track_add(t, "str", 16, GFP_KERNEL);
+	words = kalloc_track_add_array(t, "words", 4, sizeof(*words),
+				       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_ASSERT_NOT_NULL(test, str);
+	KUNIT_ASSERT_NOT_NULL(test, words);
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &obj), KALLOC_TRACK_RELEASED);
+	KUNIT_EXPECT_NULL(test, obj);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &str), KALLOC_TRACK_RELEASED);
+	KUNIT_EXPECT_NULL(test, str);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &words), KALLOC_TRACK_RELEASED);
+	KUNIT_EXPECT_NULL(test, words);
+
+	/* Releasing the NULLed pointer again is the defined no-op. */
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &obj), KALLOC_TRACK_WAS_NULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).releases, 3);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).invalid_frees, 0);
+}
+
+static void kalloc_track_add_zeroed_and_array(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	u8 *z, *arr;
+	size_t i;
+
+	z = kalloc_track_add_zeroed(t, "zeroed", 123, GFP_KERNEL);
+	arr = kalloc_track_add_array(t, "array", 7, 9, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	KUNIT_ASSERT_NOT_NULL(test, arr);
+	for (i = 0; i < 123; i++)
+		KUNIT_ASSERT_EQ(test, z[i], 0);
+	for (i = 0; i < 63; i++)
+		KUNIT_ASSERT_EQ(test, arr[i], 0);
+	KUNIT_EXPECT_EQ(test, kt_test_record(t, arr)->size, 63);
+	KUNIT_EXPECT_TRUE(test, kt_test_record(t, z)->gfp & __GFP_ZERO);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live_bytes, 123 + 63);
+	kalloc_track_release(t, &z);
+	kalloc_track_release(t, &arr);
+}
+
+static void kalloc_track_add_records_metadata(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	struct kt_record *rec;
+	char site[KSYM_SYMBOL_LEN];
+	void *p;
+
+	p = kalloc_track_add(t, "metadata", 77, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	rec = kt_test_record(t, p);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	KUNIT_EXPECT_STREQ(test, rec->name, "metadata");
+	KUNIT_EXPECT_EQ(test, rec->size, 77);
+	KUNIT_EXPECT_EQ(test, rec->gfp, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_LE(test, rec->stamp, jiffies);
+	if (IS_ENABLED(CONFIG_KALLSYMS)) {
+		snprintf(site, sizeof(site), "%ps", (void *)rec->caller);
+		KUNIT_EXPECT_STREQ(test, site,
+				   "kalloc_track_add_records_metadata");
+	}
+	kalloc_track_release(t, &p);
+}
+
+static DEFINE_KALLOC_TRACK(kt_static_tracker, "kunit-static");
+static DEFINE_KALLOC_TRACK_LIMITED(kt_static_limited, "kunit-limited",
+				   64, 100);
+
+static void kalloc_track_static_definers(struct kunit *test)
+{
+	void *p, *q, *r;
+
+	p = kalloc_track_add(&kt_static_tracker, "static", 32, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, &kt_static_tracker).live, 1);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(&kt_static_tracker, &p),
+			KALLOC_TRACK_RELEASED);
+
+	KUNIT_EXPECT_EQ(test, kt_stats(test, &kt_static_limited).max_size, 64);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, &kt_static_limited).max_live_bytes,
+			100);
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(&kt_static_limited, "big",
+						 65, GFP_KERNEL));
+	q = kalloc_track_add(&kt_static_limited, "q", 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(&kt_static_limited, "r", 37,
+						 GFP_KERNEL));
+	r = kalloc_track_add(&kt_static_limited, "r", 36, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, &kt_static_limited).refused, 2);
+	kalloc_track_release(&kt_static_limited, &q);
+	kalloc_track_release(&kt_static_limited, &r);
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(&kt_static_tracker), 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(&kt_static_limited), 0);
+	/* Leave them usable should the suite run again. */
+	kalloc_track_init(&kt_static_tracker, "kunit-static");
+	kalloc_track_init(&kt_static_limited, "kunit-limited");
+	kalloc_track_set_limits(&kt_static_limited, 64, 100);
+}
+
+static void kalloc_track_limits_exact(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	void *a, *b, *c;
+
+	KUNIT_ASSERT_EQ(test, kalloc_track_set_limits(t, 100, 0), 0);
+	a = kalloc_track_add(t, "at-limit", 100, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, a);
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "over", 101, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).refused, 1);
+	kalloc_track_release(t, &a);
+
+	KUNIT_ASSERT_EQ(test, kalloc_track_set_limits(t, 0, 256), 0);
+	a = kalloc_track_add(t, "a", 200, GFP_KERNEL);
+	b = kalloc_track_add(t, "b", 56, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, a);
+	KUNIT_EXPECT_NOT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live_bytes, 256);
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "one-over", 1, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).refused, 2);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live, 2);
+
+	kalloc_track_release(t, &b);
+	c = kalloc_track_add(t, "fits-again", 56, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, c);
+	kalloc_track_release(t, &a);
+	kalloc_track_release(t, &c);
+
+	/* Clearing the limits lets a large add through. */
+	KUNIT_ASSERT_EQ(test, kalloc_track_set_limits(t, 0, 0), 0);
+	a = kalloc_track_add(t, "unlimited", 4096, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, a);
+	kalloc_track_release(t, &a);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).refused, 2);
+}
+
+#define KT_LEAKS 5
+
+struct kt_leak_log {
+	unsigned int n;
+	char line[KT_LEAKS][KT_REPORT_LEN];
+	const char *name[KT_LEAKS];
+	size_t size[KT_LEAKS];
+};
+
+static void kt_fake_report_leak(const struct kalloc_track *t,
+				const struct kt_record *rec, unsigned long now)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct kt_leak_log *log = test->priv;
+
+	if (log->n < KT_LEAKS) {
+		kt_format_leak(log->line[log->n], KT_REPORT_LEN, t, rec, now);
+		log->name[log->n] = rec->name;
+		log->size[log->n] = rec->size;
+	}
+	log->n++;
+}
+
+static void kalloc_track_destroy_reports_leaks(struct kunit *test)
+{
+	static const char * const names[KT_LEAKS] = {
+		"rx-ring", "tx-ring", "stats", "fw-image", "scratch",
+	};
+	static const size_t sizes[KT_LEAKS] = { 512, 1024, 40, 3000, 8 };
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-leaky");
+	struct kalloc_track_stats st;
+	struct kt_leak_log *log;
+	void *p[KT_LEAKS], *done;
+	char want[80];
+	unsigned int i, j;
+
+	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	test->priv = log;
+
+	for (i = 0; i < KT_LEAKS; i++) {
+		p[i] = kalloc_track_add(t, names[i], sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	done = kalloc_track_add(t, "released", 16, GFP_KERNEL);
+	kalloc_track_release(t, &done);
+
+	kunit_activate_static_stub(test, kt_report_leak, kt_fake_report_leak);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), KT_LEAKS);
+	kunit_deactivate_static_stub(test, kt_report_leak);
+
+	KUNIT_EXPECT_EQ(test, log->n, KT_LEAKS);
+	for (i = 0; i < KT_LEAKS; i++) {
+		for (j = 0; j < KT_LEAKS; j++)
+			if (log->name[j] == names[i])
+				break;
+		KUNIT_ASSERT_LT_MSG(test, j, KT_LEAKS, "leak %s not reported",
+				    names[i]);
+		KUNIT_EXPECT_EQ(test, log->size[j], sizes[i]);
+		snprintf(want, sizeof(want),
+			 "kunit-leaky: leak of '%s' (%zu bytes, ", names[i],
+			 sizes[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, strstarts(log->line[j], want),
+				      "line '%s'", log->line[j]);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(log->line[j],
+						   "GFP_KERNEL"));
+		KUNIT_EXPECT_NOT_NULL(test, strstr(log->line[j], " ms, allocated at "));
+	}
+
+	st = kt_stats(test, t);
+	KUNIT_EXPECT_EQ(test, st.leaks, KT_LEAKS);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.live_bytes, 0);
+
+	/* Destroy forgets leaks without freeing them: they are still ours. */
+	for (i = 0; i < KT_LEAKS; i++) {
+		memset(p[i], 0xa5, sizes[i]);
+		kfree(p[i]);
+	}
+}
+
+static void kalloc_track_destroyed_is_inert(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	void *p = kalloc_track_add(t, "before", 8, GFP_KERNEL);
+	void *keep = p;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	kunit_activate_static_stub(test, kt_report_leak, kt_fake_report_leak);
+	test->priv = kunit_kzalloc(test, sizeof(struct kt_leak_log), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, test->priv);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 1);
+	kunit_deactivate_static_stub(test, kt_report_leak);
+
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "after", 8, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), -EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, p, keep);
+	KUNIT_EXPECT_EQ(test, kalloc_track_set_limits(t, 1, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).bad_input, 4);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).adds, 1);
+	kfree(keep);
+}
+
+/* Enough live allocations to make the table grow twice. */
+#define KT_GROW_N	600
+
+static void kalloc_track_table_grows(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	void **p;
+	int i;
+
+	p = kunit_kcalloc(test, KT_GROW_N, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < KT_GROW_N; i++) {
+		p[i] = kalloc_track_add(t, "grow", 16 + i % 64, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	/* Releases run while the table may be migrating. */
+	for (i = 0; i < KT_GROW_N; i += 3)
+		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+	flush_work(&t->resize_work);
+	KUNIT_EXPECT_GE(test, t->bits, KALLOC_TRACK_INLINE_BITS + 2 * 2);
+	KUNIT_EXPECT_NULL(test, t->old_table);
+	for (i = KT_GROW_N - 1; i >= 0; i--)
+		if (p[i])
+			KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live, 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).releases, KT_GROW_N);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+}
+
+static struct kunit_case kalloc_track_cases[] = {
+	KUNIT_CASE(kalloc_track_add_release_accounts),
+	KUNIT_CASE(kalloc_track_release_nulls_pointer),
+	KUNIT_CASE(kalloc_track_add_zeroed_and_array),
+	KUNIT_CASE(kalloc_track_add_records_metadata),
+	KUNIT_CASE(kalloc_track_static_definers),
+	KUNIT_CASE(kalloc_track_limits_exact),
+	KUNIT_CASE(kalloc_track_destroy_reports_leaks),
+	KUNIT_CASE(kalloc_track_destroyed_is_inert),
+	KUNIT_CASE(kalloc_track_table_grows),
+	{}
+};
+
+static struct kunit_suite kalloc_track_suite = {
+	.name = "kalloc_track",
+	.test_cases = kalloc_track_cases,
+};
+
+/* Misuse: bad frees and bad input. */
+
+static void kalloc_track_release_double_free(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	struct kalloc_track_stats before, after;
+	void *p, *copy, *other;
+
+	p = kalloc_track_add(t, "twice", 64, GFP_KERNEL);
+	other = kalloc_track_add(t, "bystander", 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	copy = p;
+	KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p), 0);
+
+	before = kt_stats(test, t);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &copy), -EALREADY);
+	after = kt_stats(test, t);
+	KUNIT_EXPECT_NOT_NULL(test, copy);
+	KUNIT_EXPECT_EQ(test, after.double_frees, 1);
+	KUNIT_EXPECT_EQ(test, after.live, before.live);
+	KUNIT_EXPECT_EQ(test, after.live_bytes, before.live_bytes);
+	KUNIT_EXPECT_EQ(test, after.releases, before.releases);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &other), 0);
+}
+
+static void kalloc_track_release_history_is_bounded(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	void *p, *stale, *q;
+	int i;
+
+	p = kalloc_track_add(t, "old", 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	stale = p;
+	kalloc_track_release(t, &p);
+	/* Churn from another size class, so @stale is not reused. */
+	for (i = 0; i < KALLOC_TRACK_HISTORY; i++) {
+		q = kalloc_track_add(t, "churn", 4000, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		kalloc_track_release(t, &q);
+	}
+	/* Beyond the history, a double free reads as an invalid free. */
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &stale), -ENOENT);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).invalid_frees, 1);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).double_frees, 0);
+}
+
+enum kt_bad_ptr { KT_STACK, KT_PLAIN_KMALLOC, KT_INTERIOR, KT_FAR_INTERIOR };
+
+static const enum kt_bad_ptr kt_bad_ptrs[] = {
+	KT_STACK, KT_PLAIN_KMALLOC, KT_INTERIOR, KT_FAR_INTERIOR,
+};
+
+static void kt_bad_ptr_desc(const enum kt_bad_ptr *k, char *desc)
+{
+	static const char * const names[] = {
+		"stack address", "memory from plain kmalloc",
+		"interior pointer (+1)", "interior pointer (+64)",
+	};
+
+	strscpy(desc, names[*k], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_bad_ptr, kt_bad_ptrs, kt_bad_ptr_desc);
+
+static void kalloc_track_release_invalid(struct kunit *test)
+{
+	const enum kt_bad_ptr *kind = test->param_value;
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	struct kalloc_track_stats before, after;
+	char on_stack[16];
+	u8 *tracked, *plain = NULL;
+	void *bad, *orig;
+
+	tracked = kalloc_track_add(t, "tracked", 128, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tracked);
+	switch (*kind) {
+	case KT_STACK:
+		bad = on_stack;
+		break;
+	case KT_PLAIN_KMALLOC:
+		plain = kmalloc(32, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, plain);
+		bad = plain;
+		break;
+	case KT_INTERIOR:
+		bad = tracked + 1;
+		break;
+	default:
+		bad = tracked + 64;
+		break;
+	}
+	orig = bad;
+
+	before = kt_stats(test, t);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &bad), -ENOENT);
+	after = kt_stats(test, t);
+	KUNIT_EXPECT_PTR_EQ(test, bad, orig);
+	KUNIT_EXPECT_EQ(test, after.invalid_frees, before.invalid_frees + 1);
+	KUNIT_EXPECT_EQ(test, after.live, 1);
+	KUNIT_EXPECT_EQ(test, after.live_bytes, 128);
+	KUNIT_EXPECT_EQ(test, after.releases, 0);
+
+	/* Nothing was freed: both blocks are still usable and ours. */
+	memset(tracked, 0x5a, 128);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &tracked), 0);
+	if (plain) {
+		memset(plain, 0x5a, 32);
+		kfree(plain);
+	}
+}
+
+static void kalloc_track_release_wrong_owner(struct kunit *test)
+{
+	struct kalloc_track *mine = kt_test_tracker(test, "kunit-mine");
+	struct kalloc_track *theirs = kt_test_tracker(test, "kunit-theirs");
+	void *p, *orig;
+
+	p = kalloc_track_add(mine, "owned", 48, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	orig = p;
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(theirs, &p), -EXDEV);
+	KUNIT_EXPECT_PTR_EQ(test, p, orig);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, theirs).foreign_frees, 1);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, mine).live, 1);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, theirs).live, 0);
+	memset(p, 0, 48);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(mine, &p), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, mine).foreign_frees, 0);
+}
+
+struct kt_bad_add {
+	const char *desc;
+	bool null_tracker;
+	const char *name;
+	bool array;		/* kalloc_track_add_array(@n, @size) */
+	size_t n;
+	size_t size;
+	gfp_t gfp;
+};
+
+static const char kt_long_name[] =
+	"a-name-of-sixty-five-characters-which-is-one-more-than-allowed-xx";
+static_assert(sizeof(kt_long_name) == KALLOC_TRACK_NAME_MAX + 2);
+
+static const struct kt_bad_add kt_bad_adds[] = {
+	{ "NULL tracker", true, "x", false, 0, 8, GFP_KERNEL },
+	{ "NULL name", false, NULL, false, 0, 8, GFP_KERNEL },
+	{ "empty name", false, "", false, 0, 8, GFP_KERNEL },
+	{ "name over KALLOC_TRACK_NAME_MAX", false, kt_long_name, false, 0, 8,
+	  GFP_KERNEL },
+	{ "size 0", false, "x", false, 0, 0, GFP_KERNEL },
+	{ "size over KMALLOC_MAX_SIZE", false, "x", false, 0,
+	  KMALLOC_MAX_SIZE + 1, GFP_KERNEL },
+	{ "size SIZE_MAX", false, "x", false, 0, SIZE_MAX, GFP_KERNEL },
+	{ "array count x size overflow", false, "x", true, SIZE_MAX / 2 + 1, 2,
+	  GFP_KERNEL },
+	{ "array of 0 elements", false, "x", true, 0, 16, GFP_KERNEL },
+	{ "__GFP_HIGHMEM", false, "x", false, 0, 8, GFP_KERNEL | __GFP_HIGHMEM },
+	{ "__GFP_DMA32", false, "x", false, 0, 8, GFP_KERNEL | __GFP_DMA32 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(kt_bad_add, kt_bad_adds, desc);
+
+static void kalloc_track_add_bad_input(struct kunit *test)
+{
+	const struct kt_bad_add *c = test->param_value;
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	struct kalloc_track *target = c->null_tracker ? NULL : t;
+	struct kalloc_track_stats st;
+	void *p;
+
+	if (c->array)
+		p = kalloc_track_add_array(target, c->name, c->n, c->size,
+					   c->gfp);
+	else
+		p = kalloc_track_add(target, c->name, c->size, c->gfp);
+	KUNIT_EXPECT_NULL(test, p);
+	kfree(p);	/* Should the add wrongly succeed, do not leak. */
+
+	st = kt_stats(test, t);
+	KUNIT_EXPECT_EQ(test, st.bad_input, c->null_tracker ? 0 : 1);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.adds, 0);
+	KUNIT_EXPECT_EQ(test, st.failed, 0);
+}
+
+static void kalloc_track_add_name_at_max_length(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	void *p = kalloc_track_add(t, kt_long_name + 1, 8, GFP_KERNEL);
+
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	kalloc_track_release(t, &p);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).bad_input, 0);
+}
+
+static void kalloc_track_null_tracker(struct kunit *test)
+{
+	struct kalloc_track_stats st = { .live = 1 };
+	void *p = &st;
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_init(NULL, "x"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(NULL, &p), -EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, p, (void *)&st);
+	KUNIT_EXPECT_EQ(test, kalloc_track_set_limits(NULL, 1, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kalloc_track_get_stats(NULL, &st), -EINVAL);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(NULL), 0);
+}
+
+static void kalloc_track_init_bad_owner(struct kunit *test)
+{
+	struct kalloc_track *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_EXPECT_EQ(test, kalloc_track_init(t, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kalloc_track_init(t, ""), -EINVAL);
+}
+
+static struct kunit_case kalloc_track_misuse_cases[] = {
+	KUNIT_CASE(kalloc_track_release_double_free),
+	KUNIT_CASE(kalloc_track_release_history_is_bounded),
+	KUNIT_CASE_PARAM(kalloc_track_release_invalid, kt_bad_ptr_gen_params),
+	KUNIT_CASE(kalloc_track_release_wrong_owner),
+	KUNIT_CASE_PARAM(kalloc_track_add_bad_input, kt_bad_add_gen_params),
+	KUNIT_CASE(kalloc_track_add_name_at_max_length),
+	KUNIT_CASE(kalloc_track_null_tracker),
+	KUNIT_CASE(kalloc_track_init_bad_owner),
+	{}
+};
+
+static struct kunit_suite kalloc_track_misuse_suite = {
+	.name = "kalloc_track_misuse",
+	.test_cases = kalloc_track_misuse_cases,
+};
+
+/*
+ * Allocation failure, injected at each internal allocation point with
+ * static stubs. Records come from a counting kmalloc() pair instead of
+ * the record cache, so that every record is seen to be freed.
+ */
+struct kt_fault_state {
+	int records;		/* records allocated and not freed */
+	int payloads;		/* payload allocations attempted */
+	bool fail_record;
+	bool fail_payload;
+};
+
+static struct kt_fault_state *kt_fault(void)
+{
+	return kunit_get_current_test()->priv;
+}
+
+static struct kt_record *kt_fake_alloc_record(gfp_t gfp)
+{
+	struct kt_record *rec;
+
+	if (kt_fault()->fail_record)
+		return NULL;
+	rec = kmalloc(sizeof(*rec), gfp);
+	if (rec)
+		kt_fault()->records++;
+	return rec;
+}
+
+static void kt_fake_free_record(struct kt_record *rec)
+{
+	kt_fault()->records--;
+	kfree(rec);
+}
+
+static void *kt_fake_alloc_payload(size_t size, gfp_t gfp,
+				   unsigned long caller)
+{
+	kt_fault()->payloads++;
+	if (kt_fault()->fail_payload)
+		return NULL;
+	return kmalloc(size, gfp);
+}
+
+static int kt_fault_init(struct kunit *test)
+{
+	test->priv = kunit_kzalloc(test, sizeof(struct kt_fault_state),
+				   GFP_KERNEL);
+	if (!test->priv)
+		return -ENOMEM;
+	kunit_activate_static_stub(test, kt_alloc_record, kt_fake_alloc_record);
+	kunit_activate_static_stub(test, kt_free_record, kt_fake_free_record);
+	kunit_activate_static_stub(test, kt_alloc_payload,
+				   kt_fake_alloc_payload);
+	return 0;
+}
+
+static void kalloc_track_add_record_alloc_fails(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	struct kalloc_track_stats st;
+	void *p;
+
+	kt_fault()->fail_record = true;
+	p = kalloc_track_add(t, "no-record", 32, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, p);
+	/* The payload was never attempted, so it cannot be lost. */
+	KUNIT_EXPECT_EQ(test, kt_fault()->payloads, 0);
+	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
+	st = kt_stats(test, t);
+	KUNIT_EXPECT_EQ(test, st.failed, 1);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.adds, 0);
+
+	kt_fault()->fail_record = false;
+	p = kalloc_track_add(t, "recovered", 32, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
+	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
+}
+
+static void kalloc_track_add_payload_alloc_fails(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	struct kalloc_track_stats st;
+	void *p;
+
+	kt_fault()->fail_payload = true;
+	p = kalloc_track_add(t, "no-payload", 32, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kt_fault()->payloads, 1);
+	/* The record allocated first was given back. */
+	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
+	st = kt_stats(test, t);
+	KUNIT_EXPECT_EQ(test, st.failed, 1);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.live_bytes, 0);
+	KUNIT_EXPECT_EQ(test, st.adds, 0);
+}
+
+static void kalloc_track_add_refused_frees_both(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	void *a, *b;
+
+	KUNIT_ASSERT_EQ(test, kalloc_track_set_limits(t, 0, 100), 0);
+	a = kalloc_track_add(t, "a", 80, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	b = kalloc_track_add(t, "b", 80, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, kt_fault()->records, 1);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).refused, 1);
+	kalloc_track_release(t, &a);
+	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
+}
+
+static struct hlist_head *kt_fake_alloc_table(unsigned int bits)
+{
+	return NULL;
+}
+
+static void kalloc_track_table_alloc_fails(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	unsigned long flags;
+	void **p;
+	int i, n = 4 << KALLOC_TRACK_INLINE_BITS;
+
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* Run the resize here, where the stub applies, not in a worker. */
+	spin_lock_irqsave(&t->lock, flags);
+	t->resizing = true;
+	spin_unlock_irqrestore(&t->lock, flags);
+	for (i = 0; i < n; i++) {
+		p[i] = kalloc_track_add(t, "chain", 24, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+
+	kunit_activate_static_stub(test, kt_alloc_table, kt_fake_alloc_table);
+	kt_resize_work(&t->resize_work);
+	KUNIT_EXPECT_EQ(test, t->bits, KALLOC_TRACK_INLINE_BITS);
+	KUNIT_EXPECT_FALSE(test, t->resizing);
+	for (i = 0; i < n; i += 2)
+		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+
+	kunit_deactivate_static_stub(test, kt_alloc_table);
+	spin_lock_irqsave(&t->lock, flags);
+	t->resizing = true;
+	spin_unlock_irqrestore(&t->lock, flags);
+	kt_resize_work(&t->resize_work);
+	KUNIT_EXPECT_EQ(test, t->bits, KALLOC_TRACK_INLINE_BITS + 2);
+	for (i = 1; i < n; i += 2)
+		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live, 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).failed, 0);
+	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
+}
+
+static struct kunit_case kalloc_track_faults_cases[] = {
+	KUNIT_CASE(kalloc_track_add_record_alloc_fails),
+	KUNIT_CASE(kalloc_track_add_payload_alloc_fails),
+	KUNIT_CASE(kalloc_track_add_refused_frees_both),
+	KUNIT_CASE(kalloc_track_table_alloc_fails),
+	{}
+};
+
+static struct kunit_suite kalloc_track_faults_suite = {
+	.name = "kalloc_track_faults",
+	.init = kt_fault_init,
+	.test_cases = kalloc_track_faults_cases,
+};
+
+kunit_test_suites(&kalloc_track_suite, &kalloc_track_misuse_suite,
+		  &kalloc_track_faults_suite);
+
+MODULE_DESCRIPTION("KUnit tests for kalloc_track");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit stress tests for kalloc_track: concurrent adds and releases from
+ * kthreads and a timer, and a model-based random test.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kalloc_track.h>
+#include <linux/kthread.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+
+#define KT_THREADS	4
+#define KT_THREAD_OPS	20000
+#define KT_THREAD_SLOTS	64
+#define KT_POOL		128
+
+struct kt_stress {
+	struct kalloc_track t;
+	struct timer_list timer;
+	struct completion done[KT_THREADS];
+	atomic_long_t adds;
+	atomic_long_t releases;
+	atomic_long_t timer_adds;
+	atomic_long_t timer_releases;
+	atomic_t errors;
+	/* Blocks handed from the threads to the timer, which frees them. */
+	spinlock_t pool_lock;
+	void *pool[KT_POOL];
+	unsigned int pool_n;
+};
+
+struct kt_stress_thread {
+	struct kt_stress *s;
+	unsigned int id;
+};
+
+static bool kt_pool_push(struct kt_stress *s, void *p)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&s->pool_lock, flags);
+	ok = s->pool_n < KT_POOL;
+	if (ok)
+		s->pool[s->pool_n++] = p;
+	spin_unlock_irqrestore(&s->pool_lock, flags);
+	return ok;
+}
+
+static void *kt_pool_pop(struct kt_stress *s)
+{
+	unsigned long flags;
+	void *p = NULL;
+
+	spin_lock_irqsave(&s->pool_lock, flags);
+	if (s->pool_n)
+		p = s->pool[--s->pool_n];
+	spin_unlock_irqrestore(&s->pool_lock, flags);
+	return p;
+}
+
+static void kt_stress_release(struct kt_stress *s, void **p,
+			      atomic_long_t *count)
+{
+	if (kalloc_track_release(&s->t, p) == KALLOC_TRACK_RELEASED)
+		atomic_long_inc(count);
+	else
+		atomic_inc(&s->errors);
+}
+
+/* Softirq context: free what the threads handed over, add and free one. */
+static void kt_stress_timer(struct timer_list *timer)
+{
+	struct kt_stress *s = from_timer(s, timer, timer);
+	void *p;
+	int i;
+
+	for (i = 0; i < 16 && (p = kt_pool_pop(s)); i++)
+		kt_stress_release(s, &p, &s->timer_releases);
+
+	p = kalloc_track_add(&s->t, "timer", 32, GFP_ATOMIC);
+	if (p) {
+		atomic_long_inc(&s->timer_adds);
+		kt_stress_release(s, &p, &s->timer_releases);
+	}
+	mod_timer(&s->timer, jiffies + 1);
+}
+
+static int kt_stress_thread(void *data)
+{
+	struct kt_stress_thread *th = data;
+	struct kt_stress *s = th->s;
+	void *slot[KT_THREAD_SLOTS] = { };
+	struct rnd_state rnd;
+	unsigned int i, k;
+
+	prandom_seed_state(&rnd, 0x6b74 + th->id);
+	for (i = 0; i < KT_THREAD_OPS; i++) {
+		k = prandom_u32_state(&rnd) % KT_THREAD_SLOTS;
+		if (slot[k]) {
+			kt_stress_release(s, &slot[k], &s->releases);
+			continue;
+		}
+		slot[k] = kalloc_track_add(&s->t, "thread",
+					   1 + prandom_u32_state(&rnd) % 256,
+					   GFP_KERNEL);
+		if (!slot[k])
+			continue;
+		atomic_long_inc(&s->adds);
+		if (i % 8 == 0 && kt_pool_push(s, slot[k]))
+			slot[k] = NULL;
+		if (i % 512 == 0)
+			cond_resched();
+	}
+	for (k = 0; k < KT_THREAD_SLOTS; k++)
+		if (slot[k])
+			kt_stress_release(s, &slot[k], &s->releases);
+	complete(&s->done[th->id]);
+	return 0;
+}
+
+static void kt_stress_cleanup(void *data)
+{
+	struct kt_stress *s = data;
+
+	timer_shutdown_sync(&s->timer);
+	if (!s->t.dead)
+		kalloc_track_destroy(&s->t);
+}
+
+static void kalloc_track_concurrent_threads_and_timer(struct kunit *test)
+{
+	struct kt_stress_thread th[KT_THREADS];
+	struct kalloc_track_stats st;
+	struct task_struct *task;
+	struct kt_stress *s;
+	void *p;
+	int i;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(&s->t, "kunit-stress"), 0);
+	spin_lock_init(&s->pool_lock);
+	timer_setup(&s->timer, kt_stress_timer, 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_stress_cleanup,
+							s), 0);
+	mod_timer(&s->timer, jiffies + 1);
+
+	for (i = 0; i < KT_THREADS; i++) {
+		init_completion(&s->done[i]);
+		th[i].s = s;
+		th[i].id = i;
+		task = kthread_run(kt_stress_thread, &th[i], "kt_stress/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < KT_THREADS; i++)
+		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&s->done[i],
+								  60 * HZ), 0);
+
+	/* Let the timer drain the pool, then stop it for good. */
+	for (i = 0; i < 500 && READ_ONCE(s->pool_n); i++)
+		msleep(10);
+	timer_shutdown_sync(&s->timer);
+	while ((p = kt_pool_pop(s)))
+		kt_stress_release(s, &p, &s->releases);
+
+	st = (struct kalloc_track_stats){ };
+	KUNIT_EXPECT_EQ(test, kalloc_track_get_stats(&s->t, &st), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->errors), 0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->timer_releases), 0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->timer_adds), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.live_bytes, 0);
+	KUNIT_EXPECT_EQ(test, st.adds, atomic_long_read(&s->adds) +
+				       atomic_long_read(&s->timer_adds));
+	KUNIT_EXPECT_EQ(test, st.releases,
+			atomic_long_read(&s->releases) +
+			atomic_long_read(&s->timer_releases));
+	KUNIT_EXPECT_EQ(test, st.double_frees + st.invalid_frees +
+			      st.foreign_frees + st.bad_input, 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(&s->t), 0);
+}
+
+/*
+ * Model-based test: random operations on a tracker and on a reference
+ * model of it, with the results and the whole accounting compared after
+ * every operation.
+ */
+#define KT_MODEL_OPS	100000
+#define KT_MODEL_SLOTS	256
+#define KT_MODEL_SEED	0x6b616c6c6f63ULL
+
+struct kt_model {
+	struct kalloc_track *t;
+	void *slot[KT_MODEL_SLOTS];
+	size_t size[KT_MODEL_SLOTS];
+	unsigned long recent[KALLOC_TRACK_HISTORY];
+	unsigned int recent_next;
+	struct kalloc_track_stats st;
+};
+
+static bool kt_model_live(struct kt_model *m, unsigned long addr)
+{
+	int i;
+
+	for (i = 0; i < KT_MODEL_SLOTS; i++)
+		if ((unsigned long)m->slot[i] == addr)
+			return true;
+	return false;
+}
+
+static bool kt_model_recent(struct kt_model *m, unsigned long addr)
+{
+	int i;
+
+	for (i = 0; i < KALLOC_TRACK_HISTORY; i++)
+		if (m->recent[i] == addr)
+			return true;
+	return false;
+}
+
+static void kt_model_add(struct kunit *test, struct kalloc_track *t,
+			 struct kt_model *m, unsigned int k, size_t size)
+{
+	static const char * const names[] = { "rx", "tx", "ctl", "fw" };
+	bool refuse;
+	void *p;
+
+	refuse = (m->st.max_size && size > m->st.max_size) ||
+		 (m->st.max_live_bytes &&
+		  m->st.live_bytes + size > m->st.max_live_bytes);
+	p = kalloc_track_add(t, names[k % ARRAY_SIZE(names)], size,
+			     GFP_KERNEL | __GFP_NOWARN);
+	if (refuse) {
+		KUNIT_ASSERT_NULL(test, p);
+		m->st.refused++;
+		return;
+	}
+	if (!p) {		/* A genuine allocation failure. */
+		m->st.failed++;
+		return;
+	}
+	m->slot[k] = p;
+	m->size[k] = size;
+	m->st.live++;
+	m->st.live_bytes += size;
+	m->st.peak_bytes = max(m->st.peak_bytes, m->st.live_bytes);
+	m->st.adds++;
+}
+
+static void kt_model_release(struct kunit *test, struct kalloc_track *t,
+			     struct kt_model *m, unsigned int k)
+{
+	unsigned long addr = (unsigned long)m->slot[k];
+
+	KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &m->slot[k]),
+			KALLOC_TRACK_RELEASED);
+	KUNIT_ASSERT_NULL(test, m->slot[k]);
+	m->st.live--;
+	m->st.live_bytes -= m->size[k];
+	m->st.releases++;
+	m->recent[m->recent_next++ % KALLOC_TRACK_HISTORY] = addr;
+}
+
+/* Release an address the tracker does not own right now. */
+static void kt_model_bad_release(struct kunit *test, struct kalloc_track *t,
+				 struct kt_model *m, u32 r)
+{
+	unsigned long addr;
+	void *p;
+	int want;
+
+	if (r & 1) {
+		addr = m->recent[(r >> 1) % KALLOC_TRACK_HISTORY];
+		if (!addr || kt_model_live(m, addr))
+			return;
+	} else {
+		addr = (unsigned long)m->slot[(r >> 1) % KT_MODEL_SLOTS];
+		if (!addr)
+			return;
+		addr += 1 + (r >> 16) % 8;	/* interior pointer */
+	}
+	want = kt_model_recent(m, addr) ? -EALREADY : -ENOENT;
+	p = (void *)addr;
+	KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p), want);
+	KUNIT_ASSERT_PTR_EQ(test, p, (void *)addr);
+	if (want == -EALREADY)
+		m->st.double_frees++;
+	else
+		m->st.invalid_frees++;
+}
+
+static void kt_model_check(struct kunit *test, struct kalloc_track *t,
+			   struct kt_model *m, unsigned int op)
+{
+	struct kalloc_track_stats st;
+
+	KUNIT_ASSERT_EQ(test, kalloc_track_get_stats(t, &st), 0);
+	KUNIT_ASSERT_EQ_MSG(test, st.live, m->st.live, "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.live_bytes, m->st.live_bytes, "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.peak_bytes, m->st.peak_bytes, "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.adds, m->st.adds, "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.releases, m->st.releases, "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.refused, m->st.refused, "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.failed, m->st.failed, "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.double_frees, m->st.double_frees,
+			    "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.invalid_frees, m->st.invalid_frees,
+			    "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.foreign_frees, 0, "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.bad_input, 0, "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.max_size, m->st.max_size, "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.max_live_bytes, m->st.max_live_bytes,
+			    "op %u", op);
+}
+
+static void kt_model_cleanup(void *data)
+{
+	struct kt_model *m = data;
+	int i;
+
+	/* After a failed assertion: forget the tracker, free what is live. */
+	if (!m->t->dead)
+		kalloc_track_destroy(m->t);
+	for (i = 0; i < KT_MODEL_SLOTS; i++)
+		kfree(m->slot[i]);
+}
+
+static void kalloc_track_model_random_ops(struct kunit *test)
+{
+	static const size_t max_sizes[] = { 0, 64, 300, 1024 };
+	static const size_t max_bytes[] = { 0, 4096, 16384, 65536 };
+	struct kalloc_track *t;
+	struct rnd_state rnd;
+	struct kt_model *m;
+	unsigned int op, k;
+	u32 r;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-model"), 0);
+	m->t = t;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_model_cleanup,
+							m), 0);
+	prandom_seed_state(&rnd, KT_MODEL_SEED);
+	kunit_info(test, "seed 0x%llx, %u operations\n", KT_MODEL_SEED,
+		   KT_MODEL_OPS);
+
+	for (op = 0; op < KT_MODEL_OPS; op++) {
+		r = prandom_u32_state(&rnd);
+		k = (r >> 8) % KT_MODEL_SLOTS;
+		switch (r % 100) {
+		case 0 ... 49:
+			if (m->slot[k])
+				kt_model_release(test, t, m, k);
+			else
+				kt_model_add(test, t, m, k,
+					     1 + prandom_u32_state(&rnd) % 1500);
+			break;
+		case 50 ... 89:
+			if (m->slot[k])
+				kt_model_release(test, t, m, k);
+			break;
+		case 90 ... 97:
+			kt_model_bad_release(test, t, m,
+					     prandom_u32_state(&rnd));
+			break;
+		default:
+			m->st.max_size = max_sizes[(r >> 8) % 4];
+			m->st.max_live_bytes = max_bytes[(r >> 10) % 4];
+			KUNIT_ASSERT_EQ(test, kalloc_track_set_limits(t,
+					m->st.max_size, m->st.max_live_bytes), 0);
+			break;
+		}
+		kt_model_check(test, t, m, op);
+		if (op % 4096 == 0)
+			cond_resched();
+	}
+
+	for (k = 0; k < KT_MODEL_SLOTS; k++)
+		if (m->slot[k])
+			kt_model_release(test, t, m, k);
+	kt_model_check(test, t, m, op);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+	KUNIT_EXPECT_GT(test, m->st.double_frees, 0);
+	KUNIT_EXPECT_GT(test, m->st.invalid_frees, 0);
+	KUNIT_EXPECT_GT(test, m->st.refused, 0);
+}
+
+static struct kunit_case kalloc_track_stress_cases[] = {
+	KUNIT_CASE_SLOW(kalloc_track_concurrent_threads_and_timer),
+	KUNIT_CASE_SLOW(kalloc_track_model_random_ops),
+	{}
+};
+
+static struct kunit_suite kalloc_track_stress_suite = {
+	.name = "kalloc_track_stress",
+	.test_cases = kalloc_track_stress_cases,
+};
+
+kunit_test_suite(kalloc_track_stress_suite);
+
+MODULE_DESCRIPTION("KUnit stress tests for kalloc_track");
+MODULE_LICENSE("GPL");

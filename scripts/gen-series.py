@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Generate the kalloc_track patch series from the files in this repo.
+
+Each series/NNNN-*.msg file describes one patch: a header of
+"Files:" and "Edits:" lines, a line "---", then the commit message.
+Files are copied whole from this repo; edits are the generator's own
+changes to existing kernel files (see EDITS below), applied to the
+content left by the previous patch. Commits are built with git plumbing
+on a temporary index against the pristine base, with a fixed identity
+and date, then exported with git format-patch --cover-letter --base, so
+that the output is byte-identical for the same sources.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERIES = os.path.join(TOP, 'series')
+# Paths in this repo that mirror kernel paths; every file under them must
+# belong to exactly one patch.
+# One project identity and a fixed date: the same sources give the same
+# commits, hence byte-identical patches.
+IDENTITY = {
+    'GIT_AUTHOR_NAME': 'kalloc_track developers',
+    'GIT_AUTHOR_EMAIL': 'kalloc-track@lists.infradead.invalid',
+    'GIT_AUTHOR_DATE': '2026-11-22T00:00:00+0000',
+}
+IDENTITY.update({k.replace('AUTHOR', 'COMMITTER'): v
+                 for k, v in IDENTITY.items()})
+KERNEL_PATHS = ('include/', 'lib/', 'Documentation/', 'samples/',
+                'scripts/coccinelle/')
+
+
+def die(msg):
+    sys.stderr.write('gen-series: %s\n' % msg)
+    sys.exit(1)
+
+
+def insert_line(anchor, text, before=False):
+    """An edit that inserts text after (or before) the unique line anchor."""
+    def edit(path, content):
+        lines = content.split('\n')
+        hits = [i for i, l in enumerate(lines) if l == anchor]
+        if len(hits) != 1:
+            die('%s: anchor %r found %d times' % (path, anchor, len(hits)))
+        i = hits[0] if before else hits[0] + 1
+        lines[i:i] = text.split('\n')
+        return '\n'.join(lines)
+    return edit
+
+
+def maintainers(path, content):
+    """Insert MAINTAINERS.snippet at its sorted position."""
+    with open(os.path.join(TOP, 'MAINTAINERS.snippet')) as f:
+        entry = f.read().strip('\n')
+    name = entry.split('\n')[0]
+    lines = content.split('\n')
+    start = lines.index('THE REST') if 'THE REST' in lines else len(lines)
+    # Section titles are the all-caps lines that follow a blank line.
+    first = next(i for i, l in enumerate(lines)
+                 if l == '3C59X NETWORK DRIVER')
+    for i in range(first, start):
+        if lines[i - 1] == '' and lines[i] and lines[i] > name and \
+           i + 1 < len(lines) and re.match(r'^[A-Z]:\t', lines[i + 1]):
+            lines[i:i] = entry.split('\n') + ['']
+            return '\n'.join(lines)
+    die('no place for the MAINTAINERS entry')
+
+
+EDITS = {
+    'lib/Kconfig': {
+        'core': insert_line('config SBITMAP',
+                            'source "lib/kalloc_track/Kconfig"\n',
+                            before=True),
+    },
+    'lib/Makefile': {
+        'core': insert_line('obj-$(CONFIG_REF_TRACKER) += ref_tracker.o',
+                            'obj-$(CONFIG_KALLOC_TRACK) += kalloc_track/'),
+        'tests': insert_line(
+            'obj-$(CONFIG_HASHTABLE_KUNIT_TEST) += hashtable_test.o',
+            'obj-$(CONFIG_KALLOC_TRACK_KUNIT_TEST) += kalloc_track/tests/'),
+    },
+    'lib/Kconfig.debug': {
+        'tests': insert_line('config LIST_KUNIT_TEST',
+                             'source "lib/kalloc_track/tests/Kconfig"\n',
+                             before=True),
+    },
+    'Documentation/core-api/index.rst': {
+        'docs': insert_line('   idr', '   kalloc_track'),
+    },
+    'samples/Kconfig': {
+        'sample': insert_line('config SAMPLE_KDB',
+                              'source "samples/kalloc_track/Kconfig"\n',
+                              before=True),
+    },
+    'samples/Makefile': {
+        'sample': insert_line(
+            'obj-$(CONFIG_SAMPLE_KFIFO)\t\t+= kfifo/',
+            'obj-$(CONFIG_SAMPLE_KALLOC_TRACK)\t+= kalloc_track/'),
+    },
+    'MAINTAINERS': {
+        'maintainers': maintainers,
+    },
+}
+
+
+def parse_msg(path):
+    with open(path) as f:
+        text = f.read()
+    head, sep, msg = text.partition('\n---\n')
+    if not sep:
+        die('%s: no "---" line between header and message' % path)
+    files, edits = [], []
+    for line in head.split('\n'):
+        key, _, val = line.partition(':')
+        if key == 'Files':
+            files += val.split()
+        elif key == 'Edits':
+            edits += val.split()
+        elif line.strip() and not line.startswith('#'):
+            die('%s: unknown header line %r' % (path, line))
+    return files, edits, msg.strip('\n') + '\n'
+
+
+class Git:
+    def __init__(self, tree, index):
+        self.tree = tree
+        self.env = dict(os.environ, GIT_INDEX_FILE=index,
+                        GIT_CONFIG_GLOBAL='/dev/null',
+                        GIT_CONFIG_NOSYSTEM='1', **IDENTITY)
+
+    def __call__(self, *args, data=None):
+        r = subprocess.run(('git', '-C', self.tree, '-c', 'core.abbrev=12',
+                            '-c', 'diff.algorithm=myers') + args,
+                           input=data, env=self.env, capture_output=True)
+        if r.returncode:
+            die('git %s: %s' % (' '.join(args), r.stderr.decode()))
+        return r.stdout
+
+    def blob(self, data):
+        return self('hash-object', '-w', '--stdin', data=data).decode().strip()
+
+    def put(self, path, data):
+        self('update-index', '--add', '--cacheinfo',
+             '100644,%s,%s' % (self.blob(data), path))
+
+
+def repo_files():
+    out = subprocess.run(('git', '-C', TOP, 'ls-files', '-co',
+                          '--exclude-standard'), capture_output=True,
+                         check=True).stdout.decode().split('\n')
+    return {f for f in out if f.startswith(KERNEL_PATHS) and
+            os.path.isfile(os.path.join(TOP, f))}
+
+
+def main():
+    if len(sys.argv) != 3:
+        die('usage: gen-series.py KERNEL_TREE OUTDIR')
+    tree, outdir = sys.argv[1], os.path.abspath(sys.argv[2])
+    msgs = sorted(f for f in os.listdir(SERIES) if f.endswith('.msg'))
+    patches = [(m,) + parse_msg(os.path.join(SERIES, m)) for m in msgs]
+
+    claimed = {}
+    for m, files, _, _ in patches:
+        for f in files:
+            if f in claimed:
+                die('%s is in %s and in %s' % (f, claimed[f], m))
+            if not os.path.isfile(os.path.join(TOP, f)):
+                die('%s: %s does not exist' % (m, f))
+            claimed[f] = m
+    orphans = repo_files() - set(claimed)
+    if orphans:
+        die('files in no patch: %s' % ' '.join(sorted(orphans)))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        git = Git(tree, os.path.join(tmp, 'index'))
+        base = git('rev-parse', 'refs/tags/kalloc-track-base^{commit}')
+        base = base.decode().strip()
+        git('read-tree', base)
+        head = base
+        for m, files, edits, msg in patches:
+            for f in files:
+                with open(os.path.join(TOP, f), 'rb') as fh:
+                    git.put(f, fh.read())
+            for e in edits:
+                done = [p for p, ed in EDITS.items() if e in ed]
+                if not done:
+                    die('%s: unknown edit %r' % (m, e))
+                for p in done:
+                    old = git('cat-file', 'blob', ':' + p).decode()
+                    git.put(p, EDITS[p][e](p, old).encode())
+            t = git('write-tree').decode().strip()
+            head = git('commit-tree', t, '-p', head,
+                       data=msg.encode()).decode().strip()
+
+        with open(os.path.join(SERIES, 'cover-letter')) as f:
+            subject, _, blurb = f.read().partition('\n')
+        os.makedirs(outdir, exist_ok=True)
+        for f in os.listdir(outdir):
+            if f.endswith(('.patch', '.txt')):
+                os.unlink(os.path.join(outdir, f))
+        git('format-patch', '-q', '--cover-letter', '--base=' + base,
+            '--no-signature', '--no-thread', '--stat=80,60',
+            '-o', outdir, base + '..' + head)
+        # The cover letter is not a .patch, so that "git am patches/*.patch"
+        # applies the series without stopping at an empty patch.
+        cover = os.path.join(outdir, '0000-cover-letter.txt')
+        os.rename(os.path.join(outdir, '0000-cover-letter.patch'), cover)
+        with open(cover) as f:
+            text = f.read()
+        text = text.replace('*** SUBJECT HERE ***', subject.strip())
+        text = text.replace('*** BLURB HERE ***', blurb.strip('\n'))
+        with open(cover, 'w') as f:
+            f.write(text)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Apply patches/ to a fresh worktree of the base with git am, as a
+# reviewer does, and run the kalloc_track suites under UML: once with
+# kunit.py's default config (all tests, as a CI bot runs them) and once
+# with lib/kalloc_track/tests/.kunitconfig. Each configuration keeps its
+# own build directory, so warm runs stay warm.
+#
+# Usage: kunit.sh [CONFIG...], CONFIG in: default kunitconfig
+set -eu
+. "$(dirname "$0")/common.sh"
+
+"$KT_TOP/scripts/prepare-tree.sh"
+wt=$(kt_applied_tree kunit)
+mkdir -p "$KT_BUILD"
+configs=${*:-default kunitconfig}
+
+kunit() {
+	local name=$1 json=$KT_BUILD/$1.json
+	shift
+	rm -f "$json"
+	echo "== kunit.py run $* (build dir $KT_BUILD/$name)"
+	(cd "$wt" && ./tools/testing/kunit/kunit.py run \
+		--build_dir="$KT_BUILD/$name" --jobs="$KT_JOBS" \
+		--json="$json" "$@") || true
+	results="$results $name=$json"
+}
+
+results=
+for c in $configs; do
+	case $c in
+	default)
+		# The default config builds every test (KUNIT_ALL_TESTS);
+		# the filter runs our suites only.
+		kunit default 'kalloc_track*' ;;
+	kunitconfig)
+		kunit kunitconfig --kunitconfig=lib/kalloc_track/tests ;;
+	*)
+		kt_die "unknown configuration $c" ;;
+	esac
+done
+# shellcheck disable=SC2086
+python3 "$KT_TOP/scripts/kunit-summary.py" $results | tee "$KT_BUILD/summary.kunit"
