@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all tree patches series-check kunit lint check demo
+.PHONY: all tree patches series-check kunit lint check
 
 all: check
 
@@ -22,8 +22,5 @@ kunit: series-check
 lint: series-check
 	$(S)/lint.sh
 
-demo: series-check
-	$(S)/demo.sh
-
-check: series-check
+check: tree
 	$(S)/check.sh

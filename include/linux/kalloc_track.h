@@ -109,6 +109,7 @@ struct kalloc_track_freed {
  * fields are private to lib/kalloc_track.
  */
 struct kalloc_track {
+	/* Protects the tracker; see @lock above. */
 	spinlock_t lock;
 	const char *owner;
 	struct hlist_head *table;
@@ -154,22 +155,7 @@ void *kalloc_track_add_array_noprof(struct kalloc_track *t,
 	__must_check __alloc_size(3, 4);
 int __kalloc_track_release(struct kalloc_track *t, const void *p);
 
-/**
- * kalloc_track_add() - allocate memory tracked by @t
- * @t: the tracker
- * @name: what the memory is for; it must stay valid until @t is destroyed
- * @size: bytes to allocate, at most KMALLOC_MAX_SIZE and @t's limit
- * @gfp: allocation flags, as for kmalloc()
- *
- * The memory comes from kmalloc() and has its alignment. It is charged
- * to the caller in /proc/allocinfo. Free it with kalloc_track_release(),
- * never with kfree().
- *
- * Context: Any context, with @gfp that fits it: GFP_ATOMIC or GFP_NOWAIT
- * in atomic context. Takes @t's lock with interrupts disabled.
- * Return: the memory, or NULL when an argument is bad (counted in
- * bad_input), a limit is reached (refused) or memory ran out (failed).
- */
+/* Documented at their bodies, kalloc_track_add{,_array}_noprof(). */
 #define kalloc_track_add(...)						\
 	alloc_hooks(kalloc_track_add_noprof(__VA_ARGS__))
 
@@ -186,21 +172,8 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 #define kalloc_track_add_zeroed(t, name, size, gfp)			\
 	kalloc_track_add(t, name, size, (gfp) | __GFP_ZERO)
 
-/**
- * kalloc_track_add_array() - allocate a tracked array, like kcalloc()
- * @t: the tracker
- * @name: what the memory is for, as for kalloc_track_add()
- * @n: number of elements
- * @size: size of one element
- * @gfp: allocation flags; the memory is zeroed, as kcalloc() does
- *
- * Context: As kalloc_track_add().
- * Return: As kalloc_track_add(); NULL as bad input when @n * @size
- * overflows.
- */
-#define kalloc_track_add_array(t, name, n, size, gfp)			\
-	alloc_hooks(kalloc_track_add_array_noprof(t, name, n, size,	\
-						  (gfp) | __GFP_ZERO))
+#define kalloc_track_add_array(...)					\
+	alloc_hooks(kalloc_track_add_array_noprof(__VA_ARGS__))
 
 /**
  * kalloc_track_release() - free tracked memory and NULL the pointer
@@ -235,7 +208,7 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 
 struct kalloc_track { };
 
-#define KALLOC_TRACK_INIT(name, _owner, _max_size, _max_live_bytes) { }
+#define KALLOC_TRACK_INIT(...) { }
 
 static inline int kalloc_track_init(struct kalloc_track *t,
 				    const char *owner)

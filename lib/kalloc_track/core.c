@@ -77,7 +77,6 @@ static struct kmem_cache *kt_record_cache;
 static LIST_HEAD(kt_trackers);
 static DEFINE_SPINLOCK(kt_trackers_lock);
 
-
 /*
  * Every internal allocation goes through one of these helpers, so that
  * the tests can fail each one deterministically with a static stub.
@@ -460,16 +459,20 @@ fail:
 }
 
 /**
- * kalloc_track_add_noprof() - kalloc_track_add() without profiling hooks
+ * kalloc_track_add() - allocate memory tracked by @t
  * @t: the tracker
- * @name: what the memory is for
- * @size: bytes to allocate
- * @gfp: allocation flags
+ * @name: what the memory is for; it must stay valid until @t is destroyed
+ * @size: bytes to allocate, at most KMALLOC_MAX_SIZE and @t's limit
+ * @gfp: allocation flags, as for kmalloc()
  *
- * Call kalloc_track_add() instead; this is its body.
+ * The memory comes from kmalloc() and has its alignment. It is charged
+ * to the caller in /proc/allocinfo. Free it with kalloc_track_release(),
+ * never with kfree(). The name is not copied.
  *
- * Context: As kalloc_track_add().
- * Return: As kalloc_track_add().
+ * Context: Any context, with @gfp that fits it: GFP_ATOMIC or GFP_NOWAIT
+ * in atomic context. Takes @t's lock with interrupts disabled.
+ * Return: the memory, or NULL when an argument is bad (counted in
+ * bad_input), a limit is reached (refused) or memory ran out (failed).
  */
 void *kalloc_track_add_noprof(struct kalloc_track *t, const char *name,
 			      size_t size, gfp_t gfp)
@@ -479,17 +482,16 @@ void *kalloc_track_add_noprof(struct kalloc_track *t, const char *name,
 EXPORT_SYMBOL_GPL(kalloc_track_add_noprof);
 
 /**
- * kalloc_track_add_array_noprof() - kalloc_track_add_array() body
+ * kalloc_track_add_array() - allocate a zeroed tracked array, as kcalloc()
  * @t: the tracker
- * @name: what the memory is for
+ * @name: what the memory is for, as for kalloc_track_add()
  * @n: number of elements
  * @size: size of one element
- * @gfp: allocation flags
- *
- * Call kalloc_track_add_array() instead; this is its body.
+ * @gfp: allocation flags; the memory is zeroed whatever they say
  *
  * Context: As kalloc_track_add().
- * Return: As kalloc_track_add_array().
+ * Return: As kalloc_track_add(); NULL, as bad input, when @n * @size
+ * overflows or is 0.
  */
 void *kalloc_track_add_array_noprof(struct kalloc_track *t,
 				    const char *name, size_t n, size_t size,
@@ -506,7 +508,7 @@ void *kalloc_track_add_array_noprof(struct kalloc_track *t,
 				   n, size);
 		return NULL;
 	}
-	return kt_add(t, name, bytes, gfp, _RET_IP_);
+	return kt_add(t, name, bytes, gfp | __GFP_ZERO, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(kalloc_track_add_array_noprof);
 

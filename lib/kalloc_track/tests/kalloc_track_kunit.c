@@ -166,7 +166,8 @@ static void kalloc_track_add_records_metadata(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, rec);
 	KUNIT_EXPECT_STREQ(test, rec->name, "metadata");
 	KUNIT_EXPECT_EQ(test, rec->size, 77);
-	KUNIT_EXPECT_EQ(test, rec->gfp, GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_EQ(test, (__force unsigned int)rec->gfp,
+			(__force unsigned int)(GFP_KERNEL | __GFP_NOWARN));
 	KUNIT_EXPECT_LE(test, rec->stamp, jiffies);
 	if (IS_ENABLED(CONFIG_KALLSYMS)) {
 		snprintf(site, sizeof(site), "%ps", (void *)rec->caller);

@@ -163,8 +163,8 @@ static void kalloc_track_concurrent_threads_and_timer(struct kunit *test)
 								  60 * HZ), 0);
 
 	/* Let the timer drain the pool, then stop it for good. */
-	for (i = 0; i < 500 && READ_ONCE(s->pool_n); i++)
-		msleep(10);
+	for (i = 0; i < 250 && READ_ONCE(s->pool_n); i++)
+		msleep(20);
 	timer_shutdown_sync(&s->timer);
 	while ((p = kt_pool_pop(s)))
 		kt_stress_release(s, &p, &s->releases);
@@ -339,6 +339,7 @@ static void kalloc_track_model_random_ops(struct kunit *test)
 	struct rnd_state rnd;
 	struct kt_model *m;
 	unsigned int op, k;
+	int ret;
 	u32 r;
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
@@ -375,8 +376,9 @@ static void kalloc_track_model_random_ops(struct kunit *test)
 		default:
 			m->st.max_size = max_sizes[(r >> 8) % 4];
 			m->st.max_live_bytes = max_bytes[(r >> 10) % 4];
-			KUNIT_ASSERT_EQ(test, kalloc_track_set_limits(t,
-					m->st.max_size, m->st.max_live_bytes), 0);
+			ret = kalloc_track_set_limits(t, m->st.max_size,
+						      m->st.max_live_bytes);
+			KUNIT_ASSERT_EQ(test, ret, 0);
 			break;
 		}
 		kt_model_check(test, t, m, op);
