@@ -6,14 +6,14 @@
 # with lib/kalloc_track/tests/.kunitconfig. Each configuration keeps its
 # own build directory, so warm runs stay warm.
 #
-# Usage: kunit.sh [CONFIG...], CONFIG in: default kunitconfig
+# Usage: kunit.sh [CONFIG...], CONFIG in: default kunitconfig profiling
 set -eu
 . "$(dirname "$0")/common.sh"
 
 "$KT_TOP/scripts/prepare-tree.sh"
 wt=$(kt_applied_tree kunit)
 mkdir -p "$KT_BUILD"
-configs=${*:-default kunitconfig}
+configs=${*:-default kunitconfig profiling}
 
 kunit() {
 	local name=$1 json=$KT_BUILD/$1.json
@@ -35,6 +35,11 @@ for c in $configs; do
 		kunit default 'kalloc_track*' ;;
 	kunitconfig)
 		kunit kunitconfig --kunitconfig=lib/kalloc_track/tests ;;
+	profiling)
+		# Stacks on, and /proc/allocinfo attribution checked.
+		kunit profiling --kunitconfig=lib/kalloc_track/tests \
+			--kconfig_add CONFIG_KALLOC_TRACK_STACKS=y \
+			--kconfig_add CONFIG_MEM_ALLOC_PROFILING=y ;;
 	*)
 		kt_die "unknown configuration $c" ;;
 	esac

@@ -16,6 +16,7 @@
 #define _LINUX_KALLOC_TRACK_H
 
 #include <linux/alloc_tag.h>
+#include <linux/cleanup.h>
 #include <linux/compiler.h>
 #include <linux/gfp_types.h>
 #include <linux/list.h>
@@ -70,6 +71,8 @@ struct kalloc_track_stats {
 
 #ifdef CONFIG_KALLOC_TRACK
 
+struct dentry;
+
 /* One remembered release; see KALLOC_TRACK_HISTORY. */
 struct kalloc_track_freed {
 	unsigned long addr;
@@ -77,6 +80,8 @@ struct kalloc_track_freed {
 	size_t size;
 	unsigned long alloc_ip;
 	unsigned long release_ip;
+	u32 alloc_stack;	/* depot_stack_handle_t, 0 without stacks */
+	u32 release_stack;
 };
 
 #define KALLOC_TRACK_INLINE_BITS	3
@@ -96,7 +101,9 @@ struct kalloc_track_freed {
  * @dead: set by kalloc_track_destroy(); later calls are refused
  * @resizing: a resize is queued or running
  * @listed: @node is on the global list of trackers
+ * @debugfs_pending: the debugfs directory is still to be created
  * @node: entry on the global list, under its own lock
+ * @debugfs: the tracker's debugfs directory, or NULL
  * @resize_work: grows @table from process context
  * @stats: accounting, see struct kalloc_track_stats
  * @history_next: next slot of @history to overwrite
@@ -120,7 +127,9 @@ struct kalloc_track {
 	bool dead;
 	bool resizing;
 	bool listed;
+	bool debugfs_pending;
 	struct list_head node;
+	struct dentry *debugfs;
 	struct work_struct resize_work;
 	struct kalloc_track_stats stats;
 	unsigned int history_next;
@@ -255,6 +264,36 @@ static inline int kalloc_track_get_stats(struct kalloc_track *t,
 })
 
 #endif /* CONFIG_KALLOC_TRACK */
+
+/**
+ * struct kalloc_track_scoped - tracked memory released at scope exit
+ * @t: the tracker
+ * @p: the memory, or NULL
+ *
+ * Declare one with CLASS(kalloc_track, name)(tracker, kalloc_track_add(...)).
+ * The add is written at the call site, so that /proc/allocinfo charges
+ * that line. When the variable goes out of scope, @p is released unless
+ * kalloc_track_keep() took it.
+ */
+struct kalloc_track_scoped {
+	struct kalloc_track *t;
+	void *p;
+};
+
+DEFINE_CLASS(kalloc_track, struct kalloc_track_scoped,
+	     if (_T.p) kalloc_track_release(_T.t, &_T.p),
+	     ((struct kalloc_track_scoped){ .t = tracker, .p = mem }),
+	     struct kalloc_track *tracker, void *mem)
+
+/**
+ * kalloc_track_keep() - keep scoped memory beyond its scope
+ * @s: the scoped variable
+ *
+ * The memory stays tracked; release it later with kalloc_track_release().
+ *
+ * Return: the memory, and @s no longer holds it.
+ */
+#define kalloc_track_keep(s)	__get_and_null((s)->p, NULL)
 
 /**
  * DEFINE_KALLOC_TRACK() - define a tracker with no limits

@@ -90,7 +90,7 @@ VISIBLE_IF_KUNIT struct kt_record *kt_alloc_record(gfp_t gfp)
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_alloc_record);
 
-VISIBLE_IF_KUNIT void kt_free_record(struct kt_record *rec)
+void kt_free_record(struct kt_record *rec)
 {
 	KUNIT_STATIC_STUB_REDIRECT(kt_free_record, rec);
 	kmem_cache_free(kt_record_cache, rec);
@@ -241,8 +241,31 @@ static void kt_register(struct kalloc_track *t)
 		INIT_WORK(&t->resize_work, kt_resize_work);
 		list_add_tail(&t->node, &kt_trackers);
 		WRITE_ONCE(t->listed, true);
+		kt_debugfs_add(t);
 	}
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
+}
+
+/*
+ * The next tracker waiting for its debugfs directory, for the debugfs
+ * work item. The caller holds kt_debugfs_mutex, which destroy takes too,
+ * so the tracker stays valid until the caller lets go of the mutex.
+ */
+struct kalloc_track *kt_next_debugfs_pending(void)
+{
+	struct kalloc_track *t, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&kt_trackers_lock, flags);
+	list_for_each_entry(t, &kt_trackers, node) {
+		if (t->debugfs_pending) {
+			t->debugfs_pending = false;
+			found = t;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&kt_trackers_lock, flags);
+	return found;
 }
 
 /**
@@ -416,6 +439,7 @@ static void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	rec->gfp = gfp;
 	rec->caller = caller;
 	rec->stamp = jiffies;
+	rec->stack = kt_stack(gfp & KT_META_GFP);
 
 	spin_lock_irqsave(&t->lock, flags);
 	if (unlikely(t->dead)) {
@@ -553,10 +577,7 @@ static int kt_bad_release(struct kalloc_track *t, unsigned long addr,
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (h) {
-		pr_err_ratelimited("%s: double free of '%s' (%zu bytes) from %pS; allocated at %pS, first released at %pS\n",
-				   t->owner, last.name, last.size, (void *)ip,
-				   (void *)last.alloc_ip,
-				   (void *)last.release_ip);
+		kt_report_double_free(t, &last, ip);
 		return -EALREADY;
 	}
 
@@ -587,6 +608,7 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 {
 	unsigned long addr = (unsigned long)p, ip = _RET_IP_, flags;
 	struct kalloc_track_freed *h;
+	depot_stack_handle_t stack;
 	struct kt_record *rec;
 
 	if (unlikely(!t)) {
@@ -595,6 +617,12 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 		return -EINVAL;
 	}
 
+	if (unlikely(!p) && likely(!READ_ONCE(t->dead)))
+		return KALLOC_TRACK_WAS_NULL;
+
+	/* Outside the lock: a stack costs more than the rest of a release. */
+	stack = kt_stack(GFP_NOWAIT | __GFP_NOWARN);
+
 	spin_lock_irqsave(&t->lock, flags);
 	if (unlikely(t->dead)) {
 		t->stats.bad_input++;
@@ -602,10 +630,6 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 		pr_err_ratelimited("%s: release from %pS refused: tracker destroyed\n",
 				   t->owner, (void *)ip);
 		return -EINVAL;
-	}
-	if (unlikely(!p)) {
-		spin_unlock_irqrestore(&t->lock, flags);
-		return KALLOC_TRACK_WAS_NULL;
 	}
 	rec = kt_lookup_locked(t, addr);
 	if (unlikely(!rec)) {
@@ -622,6 +646,8 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	h->size = rec->size;
 	h->alloc_ip = rec->caller;
 	h->release_ip = ip;
+	h->alloc_stack = rec->stack;
+	h->release_stack = stack;
 	spin_unlock_irqrestore(&t->lock, flags);
 
 	kfree(p);
@@ -629,59 +655,6 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	return KALLOC_TRACK_RELEASED;
 }
 EXPORT_SYMBOL_GPL(__kalloc_track_release);
-
-/**
- * kt_format_leak() - format the report line of one leaked allocation
- * @buf: where to write
- * @len: size of @buf
- * @t: the tracker
- * @rec: the leaked allocation
- * @now: jiffies at the start of the report
- *
- * Return: the number of characters written, as scnprintf().
- */
-VISIBLE_IF_KUNIT int kt_format_leak(char *buf, size_t len,
-				    const struct kalloc_track *t,
-				    const struct kt_record *rec,
-				    unsigned long now)
-{
-	return scnprintf(buf, len,
-			 "%s: leak of '%s' (%zu bytes, %pGg), age %u ms, allocated at %pS",
-			 t->owner, rec->name, rec->size, &rec->gfp,
-			 jiffies_to_msecs(now - rec->stamp),
-			 (void *)rec->caller);
-}
-EXPORT_SYMBOL_IF_KUNIT(kt_format_leak);
-
-VISIBLE_IF_KUNIT void kt_report_leak(const struct kalloc_track *t,
-				     const struct kt_record *rec,
-				     unsigned long now)
-{
-	char buf[KT_REPORT_LEN];
-
-	KUNIT_STATIC_STUB_REDIRECT(kt_report_leak, t, rec, now);
-	kt_format_leak(buf, sizeof(buf), t, rec, now);
-	pr_err("%s\n", buf);
-}
-EXPORT_SYMBOL_IF_KUNIT(kt_report_leak);
-
-static unsigned int kt_drop_bucket(struct kalloc_track *t,
-				   struct hlist_head *head, unsigned int leaks,
-				   size_t *bytes, unsigned long now)
-{
-	struct kt_record *rec;
-	struct hlist_node *tmp;
-
-	hlist_for_each_entry_safe(rec, tmp, head, node) {
-		if (leaks < KT_LEAKS_PRINTED)
-			kt_report_leak(t, rec, now);
-		*bytes += rec->size;
-		leaks++;
-		hlist_del(&rec->node);
-		kt_free_record(rec);
-	}
-	return leaks;
-}
 
 /**
  * kalloc_track_destroy() - tear a tracker down and report its leaks
@@ -703,8 +676,11 @@ static unsigned int kt_drop_bucket(struct kalloc_track *t,
  */
 unsigned int kalloc_track_destroy(struct kalloc_track *t)
 {
-	unsigned long flags, now = jiffies;
-	unsigned int leaks = 0, i;
+	struct kt_record *rec;
+	struct hlist_node *tmp;
+	HLIST_HEAD(leaked);
+	unsigned long flags;
+	unsigned int leaks, i;
 	size_t bytes = 0;
 
 	might_sleep();
@@ -726,28 +702,36 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 		spin_lock_irqsave(&kt_trackers_lock, flags);
 		list_del(&t->node);
 		WRITE_ONCE(t->listed, false);
+		t->debugfs_pending = false;
 		spin_unlock_irqrestore(&kt_trackers_lock, flags);
+		/* Waits for debugfs readers; later reads get -EIO. */
+		kt_debugfs_remove(t);
 		cancel_work_sync(&t->resize_work);
 	}
 
 	/*
 	 * ->dead keeps adds and releases out and no resize is running, so
-	 * the tables are ours: report without the lock held.
+	 * the tables are ours: gather the leaks, then report them without
+	 * the lock held.
 	 */
 	if (t->old_table) {
 		for (i = t->migrated; i < 1U << t->old_bits; i++)
-			leaks = kt_drop_bucket(t, &t->old_table[i], leaks,
-					       &bytes, now);
+			hlist_for_each_entry_safe(rec, tmp, &t->old_table[i], node)
+				hlist_add_head(&rec->node, &leaked);
 		if (t->old_table != t->inline_table)
 			kvfree(t->old_table);
 		t->old_table = NULL;
 	}
 	for (i = 0; i < 1U << t->bits; i++)
-		leaks = kt_drop_bucket(t, &t->table[i], leaks, &bytes, now);
+		hlist_for_each_entry_safe(rec, tmp, &t->table[i], node)
+			hlist_add_head(&rec->node, &leaked);
 	if (t->table != t->inline_table)
 		kvfree(t->table);
+	memset(t->inline_table, 0, sizeof(t->inline_table));
 	t->table = t->inline_table;
 	t->bits = KALLOC_TRACK_INLINE_BITS;
+
+	leaks = kt_report_leaks(t, &leaked, &bytes);
 
 	spin_lock_irqsave(&t->lock, flags);
 	t->stats.leaks += leaks;
@@ -770,6 +754,8 @@ static int __init kalloc_track_setup(void)
 					    SLAB_NOLEAKTRACE, NULL);
 	if (!kt_record_cache)
 		pr_err("no record cache: every add will fail\n");
+	if (kt_stacks_setup())
+		pr_err("no stack depot: stack traces stay off\n");
 	return 0;
 }
 core_initcall(kalloc_track_setup);

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit test of kalloc_track and memory allocation profiling: payloads
+ * must be charged in /proc/allocinfo to the line that called
+ * kalloc_track_add(), not to lib/kalloc_track. The tag of an object is
+ * read where slab keeps it, as lib/slub_kunit.c reads slab internals.
+ */
+
+#include <kunit/test.h>
+#include <linux/alloc_tag.h>
+#include <linux/kalloc_track.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../internal.h"
+#ifdef CONFIG_MEM_ALLOC_PROFILING
+#include "../../../mm/slab.h"
+#endif
+
+/* The allocation tag charged for a slab object, or NULL. */
+static const struct codetag *kt_tag_of(const void *p)
+{
+#ifdef CONFIG_MEM_ALLOC_PROFILING
+	struct slabobj_ext *ext;
+	struct slab *slab;
+
+	slab = virt_to_slab(p);
+	if (!slab)
+		return NULL;
+	ext = slab_obj_exts(slab);
+	if (!ext)
+		return NULL;
+	return ext[obj_to_index(slab->slab_cache, slab, (void *)p)].ref.ct;
+#else
+	return NULL;
+#endif
+}
+
+static bool kt_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static struct kt_record *kt_record_of(struct kalloc_track *t, void *p)
+{
+	struct kt_record *rec, *found = NULL;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&t->lock, flags);
+	for (i = 0; i < 1U << t->bits; i++)
+		hlist_for_each_entry(rec, &t->table[i], node)
+			if (rec->addr == (unsigned long)p)
+				found = rec;
+	spin_unlock_irqrestore(&t->lock, flags);
+	return found;
+}
+
+static void kt_expect_charged_here(struct kunit *test, const void *p,
+				   int line)
+{
+	const struct codetag *ct = kt_tag_of(p);
+
+	KUNIT_ASSERT_NOT_NULL(test, ct);
+	KUNIT_EXPECT_TRUE_MSG(test, kt_ends_with(ct->filename,
+			      "tests/kalloc_track_profiling_kunit.c"),
+			      "charged to %s:%u", ct->filename, ct->lineno);
+	KUNIT_EXPECT_EQ(test, ct->lineno, line);
+	KUNIT_EXPECT_STREQ(test, ct->function,
+			   "kalloc_track_allocinfo_charges_caller");
+}
+
+static void kalloc_track_allocinfo_charges_caller(struct kunit *test)
+{
+	const struct codetag *ct;
+	struct kalloc_track *t;
+	void *p, *z, *a;
+	int line;
+
+	if (!IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING))
+		kunit_skip(test, "CONFIG_MEM_ALLOC_PROFILING is off");
+	if (!mem_alloc_profiling_enabled())
+		kunit_skip(test, "allocation profiling is disabled");
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-profiling"), 0);
+
+	line = __LINE__ + 1;
+	p = kalloc_track_add(t, "profiled", 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	kt_expect_charged_here(test, p, line);
+
+	line = __LINE__ + 1;
+	z = kalloc_track_add_zeroed(t, "zeroed", 100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	kt_expect_charged_here(test, z, line);
+
+	line = __LINE__ + 1;
+	a = kalloc_track_add_array(t, "array", 4, 24, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	kt_expect_charged_here(test, a, line);
+
+	/* Our own metadata is ours: charged to lib/kalloc_track. */
+	ct = kt_tag_of(kt_record_of(t, p));
+	KUNIT_ASSERT_NOT_NULL(test, ct);
+	KUNIT_EXPECT_TRUE_MSG(test, kt_ends_with(ct->filename,
+					"lib/kalloc_track/core.c"),
+			      "record charged to %s", ct->filename);
+
+	kalloc_track_release(t, &p);
+	kalloc_track_release(t, &z);
+	kalloc_track_release(t, &a);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+}
+
+static struct kunit_case kalloc_track_profiling_cases[] = {
+	KUNIT_CASE(kalloc_track_allocinfo_charges_caller),
+	{}
+};
+
+static struct kunit_suite kalloc_track_profiling_suite = {
+	.name = "kalloc_track_profiling",
+	.test_cases = kalloc_track_profiling_cases,
+};
+
+kunit_test_suite(kalloc_track_profiling_suite);
+
+MODULE_DESCRIPTION("KUnit test of kalloc_track with allocation profiling");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for what kalloc_track shows: the debugfs table and stats,
+ * the leak and double-free reports, stack traces, and scoped use. A
+ * format is an interface, so each one is parsed and checked.
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/debugfs.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kalloc_track.h>
+#include <linux/kallsyms.h>
+#include <linux/kstrtox.h>
+#include <linux/mman.h>
+#include <linux/mount.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "../internal.h"
+
+#define KT_TEXT_SIZE	(4 * PAGE_SIZE)
+
+static void kt_test_destroy(void *data)
+{
+	struct kalloc_track *t = data;
+
+	if (!t->dead)
+		kalloc_track_destroy(t);
+}
+
+static struct kalloc_track *kt_test_tracker(struct kunit *test,
+					    const char *owner)
+{
+	struct kalloc_track *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, owner), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_test_destroy,
+							t), 0);
+	return t;
+}
+
+/* Render one of the debugfs texts into a NUL-terminated buffer. */
+static char *kt_render(struct kunit *test,
+		       void (*show)(struct seq_file *, struct kalloc_track *),
+		       struct kalloc_track *t)
+{
+	struct seq_file m = { .size = KT_TEXT_SIZE };
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	show(&m, t);
+	KUNIT_ASSERT_FALSE(test, seq_has_overflowed(&m));
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	m.buf[m.count] = '\0';
+	return m.buf;
+}
+
+static bool kt_stacks_on(void)
+{
+	return static_key_enabled(&kt_stacks_enabled);
+}
+
+/* The value of "key: value" in a stats text, or -1. */
+static long long kt_stat(char *text, const char *key)
+{
+	char *copy = kstrdup(text, GFP_KERNEL), *s = copy, *line;
+	long long val = -1;
+	size_t len = strlen(key);
+
+	while (s && (line = strsep(&s, "\n"))) {
+		if (strncmp(line, key, len) || strncmp(line + len, ": ", 2))
+			continue;
+		if (kstrtoll(line + len + 2, 10, &val))
+			val = -2;
+		break;
+	}
+	kfree(copy);
+	return val;
+}
+
+static void kalloc_track_stats_format(struct kunit *test)
+{
+	static const char * const keys[] = {
+		"owner", "live", "live_bytes", "peak_bytes", "adds",
+		"releases", "failed", "refused", "bad_input", "double_frees",
+		"foreign_frees", "invalid_frees", "leaks", "max_size",
+		"max_live_bytes",
+	};
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-stats");
+	char *text, *copy, *s, *line;
+	void *a, *b, *stale;
+	unsigned int i = 0;
+
+	kalloc_track_set_limits(t, 1000, 5000);
+	a = kalloc_track_add(t, "a", 300, GFP_KERNEL);
+	b = kalloc_track_add(t, "b", 700, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "c", 1001, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "", 1, GFP_KERNEL));
+	stale = b;
+	kalloc_track_release(t, &b);
+	kalloc_track_release(t, &stale);
+
+	text = kt_render(test, kt_show_stats, t);
+	/* Every key, once, in this order, and nothing else. */
+	copy = kunit_kstrdup(test, text, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	s = copy;
+	while ((line = strsep(&s, "\n")) && *line) {
+		KUNIT_ASSERT_LT(test, i, ARRAY_SIZE(keys));
+		KUNIT_EXPECT_TRUE_MSG(test, strstarts(line, keys[i]) &&
+				      line[strlen(keys[i])] == ':',
+				      "line %u: '%s'", i, line);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, ARRAY_SIZE(keys));
+	KUNIT_EXPECT_TRUE(test, strstarts(text, "owner: kunit-stats\n"));
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "live"), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "live_bytes"), 300);
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "peak_bytes"), 1000);
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "adds"), 2);
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "releases"), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "refused"), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "bad_input"), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "double_frees"), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "invalid_frees"), 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "max_size"), 1000);
+	KUNIT_EXPECT_EQ(test, kt_stat(text, "max_live_bytes"), 5000);
+	kalloc_track_release(t, &a);
+}
+
+struct kt_row {
+	char *name, *size, *gfp, *age, *caller;
+	unsigned int frames;
+};
+
+/* Parse the allocations text into rows; returns the number of rows. */
+static unsigned int kt_parse_table(struct kunit *test, char *text,
+				   struct kt_row *rows, unsigned int max)
+{
+	char *s = kunit_kstrdup(test, text, GFP_KERNEL), *line;
+	unsigned int n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	line = strsep(&s, "\n");
+	KUNIT_EXPECT_STREQ(test, line, "# name\tsize\tgfp\tage_ms\tcaller");
+	while (s && (line = strsep(&s, "\n")) && *line) {
+		if (strstarts(line, "  ")) {
+			KUNIT_ASSERT_GT(test, n, 0);
+			rows[n - 1].frames++;
+			continue;
+		}
+		KUNIT_ASSERT_NE_MSG(test, line[0], '#', "'%s'", line);
+		KUNIT_ASSERT_LT(test, n, max);
+		rows[n].name = strsep(&line, "\t");
+		rows[n].size = strsep(&line, "\t");
+		rows[n].gfp = strsep(&line, "\t");
+		rows[n].age = strsep(&line, "\t");
+		rows[n].caller = line;
+		KUNIT_ASSERT_NOT_NULL(test, rows[n].caller);
+		KUNIT_EXPECT_NULL(test, strchr(rows[n].caller, '\t'));
+		rows[n].frames = 0;
+		n++;
+	}
+	return n;
+}
+
+static void kalloc_track_allocations_format(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-table");
+	static const char * const names[] = { "rx ring", "tx", "fw-image" };
+	static const size_t sizes[] = { 1024, 64, 3000 };
+	static const char * const gfps[] = {
+		"GFP_KERNEL", "GFP_ATOMIC", "GFP_KERNEL|__GFP_ZERO",
+	};
+	const gfp_t flags[] = { GFP_KERNEL, GFP_ATOMIC, GFP_KERNEL | __GFP_ZERO };
+	struct kt_row rows[4];
+	unsigned int n, i, j, age;
+	void *p[3];
+	char *text;
+
+	for (i = 0; i < 3; i++) {
+		p[i] = kalloc_track_add(t, names[i], sizes[i], flags[i]);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	text = kt_render(test, kt_show_allocations, t);
+	n = kt_parse_table(test, text, rows, ARRAY_SIZE(rows));
+	KUNIT_ASSERT_EQ(test, n, 3);
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < n; j++)
+			if (!strcmp(rows[j].name, names[i]))
+				break;
+		KUNIT_ASSERT_LT_MSG(test, j, n, "no row for %s", names[i]);
+		KUNIT_EXPECT_EQ(test, simple_strtoul(rows[j].size, NULL, 10),
+				sizes[i]);
+		KUNIT_EXPECT_STREQ(test, rows[j].gfp, gfps[i]);
+		KUNIT_EXPECT_EQ(test, kstrtouint(rows[j].age, 10, &age), 0);
+		if (IS_ENABLED(CONFIG_KALLSYMS))
+			KUNIT_EXPECT_TRUE_MSG(test, strstarts(rows[j].caller,
+				"kalloc_track_allocations_format+"),
+				"caller '%s'", rows[j].caller);
+		if (kt_stacks_on())
+			KUNIT_EXPECT_GT(test, rows[j].frames, 0);
+		else
+			KUNIT_EXPECT_EQ(test, rows[j].frames, 0);
+	}
+	for (i = 0; i < 3; i++)
+		kalloc_track_release(t, &p[i]);
+	text = kt_render(test, kt_show_allocations, t);
+	KUNIT_EXPECT_EQ(test, kt_parse_table(test, text, rows, 1), 0);
+}
+
+static void kalloc_track_double_free_report(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-df");
+	const struct kalloc_track_freed *h;
+	char line[KT_REPORT_LEN], want[64];
+	void *p, *stale;
+
+	p = kalloc_track_add(t, "twice", 96, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	stale = p;
+	KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p), 0);
+	KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &stale), -EALREADY);
+
+	h = &t->history[(t->history_next - 1) & (KALLOC_TRACK_HISTORY - 1)];
+	KUNIT_EXPECT_EQ(test, h->addr, (unsigned long)stale);
+	kt_format_double_free(line, sizeof(line), t, h, _THIS_IP_);
+	snprintf(want, sizeof(want), "kunit-df: double free of 'twice' (96 bytes) from ");
+	KUNIT_EXPECT_TRUE_MSG(test, strstarts(line, want), "'%s'", line);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(line, "; allocated at "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(line, ", first released at "));
+	if (IS_ENABLED(CONFIG_KALLSYMS)) {
+		KUNIT_EXPECT_NOT_NULL(test, strstr(line,
+			"allocated at kalloc_track_double_free_report+"));
+		KUNIT_EXPECT_NOT_NULL(test, strstr(line,
+			"first released at kalloc_track_double_free_report+"));
+	}
+	if (kt_stacks_on()) {
+		KUNIT_EXPECT_NE(test, h->alloc_stack, 0);
+		KUNIT_EXPECT_NE(test, h->release_stack, 0);
+	} else {
+		KUNIT_EXPECT_EQ(test, h->alloc_stack, 0);
+		KUNIT_EXPECT_EQ(test, h->release_stack, 0);
+	}
+}
+
+struct kt_sites {
+	unsigned int leaks;
+	unsigned int sites;
+	unsigned int n[4];
+	size_t bytes[4];
+};
+
+static void kt_fake_report_leak(const struct kalloc_track *t,
+				const struct kt_record *rec, unsigned long now)
+{
+	struct kt_sites *s = kunit_get_current_test()->priv;
+
+	s->leaks++;
+}
+
+static void kt_fake_report_leak_site(const struct kalloc_track *t,
+				     depot_stack_handle_t stack,
+				     unsigned int n, size_t bytes)
+{
+	struct kt_sites *s = kunit_get_current_test()->priv;
+
+	if (s->sites < ARRAY_SIZE(s->n)) {
+		s->n[s->sites] = n;
+		s->bytes[s->sites] = bytes;
+	}
+	s->sites++;
+}
+
+static noinline void *kt_leak_from_a(struct kalloc_track *t)
+{
+	return kalloc_track_add(t, "site-a", 10, GFP_KERNEL);
+}
+
+static noinline void *kt_leak_from_b(struct kalloc_track *t)
+{
+	return kalloc_track_add(t, "site-b", 100, GFP_KERNEL);
+}
+
+static void kalloc_track_leaks_grouped_by_stack(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-sites");
+	struct kt_sites *s;
+	void *p[5];
+	int i;
+
+	if (!kt_stacks_on())
+		kunit_skip(test, "stack traces are off");
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	test->priv = s;
+	for (i = 0; i < 3; i++)
+		p[i] = kt_leak_from_a(t);
+	for (i = 3; i < 5; i++)
+		p[i] = kt_leak_from_b(t);
+	for (i = 0; i < 5; i++)
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+
+	kunit_activate_static_stub(test, kt_report_leak, kt_fake_report_leak);
+	kunit_activate_static_stub(test, kt_report_leak_site,
+				   kt_fake_report_leak_site);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 5);
+	KUNIT_EXPECT_EQ(test, s->leaks, 5);
+	KUNIT_ASSERT_EQ(test, s->sites, 2);
+	KUNIT_EXPECT_EQ(test, s->n[0] + s->n[1], 5);
+	KUNIT_EXPECT_TRUE(test, (s->n[0] == 3 && s->bytes[0] == 30 &&
+				 s->n[1] == 2 && s->bytes[1] == 200) ||
+				(s->n[0] == 2 && s->bytes[0] == 200 &&
+				 s->n[1] == 3 && s->bytes[1] == 30));
+	for (i = 0; i < 5; i++)
+		kfree(p[i]);
+}
+
+static void kalloc_track_stack_recorded_when_on(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-stack");
+	unsigned long *entries;
+	struct kt_record *rec = NULL, *r;
+	unsigned long flags;
+	unsigned int i;
+	void *p;
+
+	p = kalloc_track_add(t, "stacked", 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	spin_lock_irqsave(&t->lock, flags);
+	for (i = 0; i < 1U << t->bits; i++)
+		hlist_for_each_entry(r, &t->table[i], node)
+			if (r->addr == (unsigned long)p)
+				rec = r;
+	spin_unlock_irqrestore(&t->lock, flags);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	if (!kt_stacks_on()) {
+		KUNIT_EXPECT_EQ(test, rec->stack, 0);
+	} else {
+		KUNIT_ASSERT_NE(test, rec->stack, 0);
+		KUNIT_EXPECT_GT(test, stack_depot_fetch(rec->stack, &entries), 0);
+	}
+	kalloc_track_release(t, &p);
+}
+
+static void kalloc_track_scoped_release(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-scoped");
+	struct kalloc_track_stats st;
+	void *kept;
+
+	{
+		CLASS(kalloc_track, buf)(t, kalloc_track_add(t, "scoped", 40,
+							     GFP_KERNEL));
+		KUNIT_ASSERT_NOT_NULL(test, buf.p);
+		kalloc_track_get_stats(t, &st);
+		KUNIT_EXPECT_EQ(test, st.live, 1);
+	}
+	kalloc_track_get_stats(t, &st);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.releases, 1);
+
+	{
+		CLASS(kalloc_track, buf)(t, kalloc_track_add(t, "kept", 40,
+							     GFP_KERNEL));
+		kept = kalloc_track_keep(&buf);
+		KUNIT_EXPECT_NULL(test, buf.p);
+	}
+	KUNIT_ASSERT_NOT_NULL(test, kept);
+	kalloc_track_get_stats(t, &st);
+	KUNIT_EXPECT_EQ(test, st.live, 1);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &kept), 0);
+
+	{
+		/* A failed add leaves nothing to release. */
+		CLASS(kalloc_track, buf)(t, kalloc_track_add(t, "", 1,
+							     GFP_KERNEL));
+		KUNIT_EXPECT_NULL(test, buf.p);
+	}
+	kalloc_track_get_stats(t, &st);
+	KUNIT_EXPECT_EQ(test, st.releases, 2);
+	KUNIT_EXPECT_EQ(test, st.invalid_frees, 0);
+}
+
+static void kalloc_track_debugfs_distinct_dirs(struct kunit *test)
+{
+	struct kalloc_track *a, *b;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "CONFIG_DEBUG_FS is off");
+	a = kt_test_tracker(test, "kunit-dup");
+	b = kt_test_tracker(test, "kunit-dup");
+	kt_debugfs_flush();
+	KUNIT_ASSERT_NOT_NULL(test, a->debugfs);
+	KUNIT_ASSERT_NOT_NULL(test, b->debugfs);
+	KUNIT_EXPECT_PTR_NE(test, a->debugfs, b->debugfs);
+	KUNIT_EXPECT_STREQ(test, a->debugfs->d_name.name, "kunit-dup");
+	KUNIT_EXPECT_STREQ(test, b->debugfs->d_name.name, "kunit-dup-1");
+
+	kalloc_track_destroy(a);
+	KUNIT_EXPECT_NULL(test, a->debugfs);
+	KUNIT_EXPECT_NOT_NULL(test, b->debugfs);
+}
+
+static void kt_put_fs_type(void *data)
+{
+	put_filesystem(data);
+}
+
+static void kt_unmount(void *data)
+{
+	kern_unmount(data);
+}
+
+static void kt_fput(void *data)
+{
+	fput(data);
+}
+
+/*
+ * Keep the real debugfs "stats" file open across destroy and read it
+ * before and after: the second read must fail cleanly, not touch the
+ * freed tracker.
+ */
+static void kalloc_track_debugfs_open_across_destroy(struct kunit *test)
+{
+	struct file_system_type *type;
+	struct kalloc_track *t;
+	struct vfsmount *mnt;
+	unsigned long ubuf;
+	struct file *file;
+	char path[64], *kbuf;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "CONFIG_DEBUG_FS is off");
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	kbuf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, kbuf);
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-open"), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_test_destroy,
+							t), 0);
+	kt_debugfs_flush();
+	KUNIT_ASSERT_NOT_NULL(test, t->debugfs);
+	snprintf(path, sizeof(path), "kalloc_track/%s/stats",
+		 t->debugfs->d_name.name);
+
+	type = get_fs_type("debugfs");
+	KUNIT_ASSERT_NOT_NULL(test, type);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_put_fs_type,
+							type), 0);
+	mnt = kern_mount(type);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mnt));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_unmount, mnt),
+			0);
+	file = file_open_root_mnt(mnt, path, O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "open %s: %ld", path,
+			       PTR_ERR(file));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_fput, file),
+			0);
+
+	ubuf = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, ubuf, 0);
+	n = vfs_read(file, (char __user *)ubuf, PAGE_SIZE - 1, &pos);
+	KUNIT_ASSERT_GT(test, n, 0);
+	KUNIT_ASSERT_EQ(test, copy_from_user(kbuf, (void __user *)ubuf, n), 0);
+	KUNIT_EXPECT_TRUE(test, strstarts(kbuf, "owner: kunit-open\nlive: 0\n"));
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+	memset(t, 0x6b, sizeof(*t));	/* what a freed tracker would hold */
+	pos = 0;
+	n = vfs_read(file, (char __user *)ubuf, PAGE_SIZE - 1, &pos);
+	KUNIT_EXPECT_EQ(test, n, -EIO);
+	t->dead = true;			/* for kt_test_destroy() */
+}
+
+static struct kunit_case kalloc_track_report_cases[] = {
+	KUNIT_CASE(kalloc_track_stats_format),
+	KUNIT_CASE(kalloc_track_allocations_format),
+	KUNIT_CASE(kalloc_track_double_free_report),
+	KUNIT_CASE(kalloc_track_leaks_grouped_by_stack),
+	KUNIT_CASE(kalloc_track_stack_recorded_when_on),
+	KUNIT_CASE(kalloc_track_scoped_release),
+	KUNIT_CASE(kalloc_track_debugfs_distinct_dirs),
+	KUNIT_CASE(kalloc_track_debugfs_open_across_destroy),
+	{}
+};
+
+static struct kunit_suite kalloc_track_report_suite = {
+	.name = "kalloc_track_report",
+	.test_cases = kalloc_track_report_cases,
+};
+
+kunit_test_suite(kalloc_track_report_suite);
+
+MODULE_DESCRIPTION("KUnit tests for kalloc_track reports and debugfs");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
