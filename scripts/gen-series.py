@@ -99,7 +99,8 @@ EDITS = {
     'samples/Makefile': {
         'sample': insert_line(
             'obj-$(CONFIG_SAMPLE_KFIFO)\t\t+= kfifo/',
-            'obj-$(CONFIG_SAMPLE_KALLOC_TRACK)\t+= kalloc_track/'),
+            'obj-$(CONFIG_SAMPLE_KALLOC_TRACK)\t+= kalloc_track/\n'
+            'obj-$(CONFIG_SAMPLE_KALLOC_TRACK_KUNIT_TEST) += kalloc_track/'),
     },
     'MAINTAINERS': {
         'maintainers': maintainers,

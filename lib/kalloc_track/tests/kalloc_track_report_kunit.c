@@ -324,6 +324,27 @@ static void kalloc_track_leaks_grouped_by_stack(struct kunit *test)
 		kfree(p[i]);
 }
 
+/* The real report path, printing included, with no stub in the way. */
+static void kalloc_track_destroy_prints_leaks(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-printed");
+	struct kalloc_track_stats st;
+	void *p[3];
+	int i;
+
+	for (i = 0; i < 2; i++)
+		p[i] = kt_leak_from_a(t);
+	p[2] = kalloc_track_add(t, "rx-ring", 2048, GFP_KERNEL | __GFP_ZERO);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 3);
+	kalloc_track_get_stats(t, &st);
+	KUNIT_EXPECT_EQ(test, st.leaks, 3);
+	KUNIT_EXPECT_EQ(test, st.live_bytes, 0);
+	for (i = 0; i < 3; i++)
+		kfree(p[i]);
+}
+
 static void kalloc_track_stack_recorded_when_on(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-stack");
@@ -490,6 +511,7 @@ static struct kunit_case kalloc_track_report_cases[] = {
 	KUNIT_CASE(kalloc_track_allocations_format),
 	KUNIT_CASE(kalloc_track_double_free_report),
 	KUNIT_CASE(kalloc_track_leaks_grouped_by_stack),
+	KUNIT_CASE(kalloc_track_destroy_prints_leaks),
 	KUNIT_CASE(kalloc_track_stack_recorded_when_on),
 	KUNIT_CASE(kalloc_track_scoped_release),
 	KUNIT_CASE(kalloc_track_debugfs_distinct_dirs),

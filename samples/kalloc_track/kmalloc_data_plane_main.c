@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmalloc_data_plane - a sample user of kalloc_track
+ *
+ * The control plane is the module's parameters and a debugfs control
+ * file; the data plane is a set of named buffers, each allocated through
+ * one kalloc_track tracker:
+ *
+ *   insmod kmalloc_data_plane.ko names=buffer,big_buffer sizes=1024,4096
+ *   echo "add scratch 256 kernel,zero" > /sys/kernel/debug/kmalloc_data_plane/control
+ *   echo "release scratch" > /sys/kernel/debug/kmalloc_data_plane/control
+ *   cat /sys/kernel/debug/kalloc_track/kmalloc_data_plane/allocations
+ *   rmmod kmalloc_data_plane
+ *
+ * Every parameter is checked before anything is allocated; a failed
+ * allocation rolls back what was allocated. On unload every buffer is
+ * released through the tracker, which sets each pointer to NULL, and the
+ * final accounting is printed.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "data_plane.h"
+
+static char *names[DP_MAX_ENTRIES];
+static unsigned int n_names;
+module_param_array(names, charp, &n_names, 0444);
+MODULE_PARM_DESC(names, "Comma-separated buffer names, [A-Za-z0-9_.-], at most 16");
+
+static unsigned long sizes[DP_MAX_ENTRIES];
+static unsigned int n_sizes;
+module_param_array(sizes, ulong, &n_sizes, 0444);
+MODULE_PARM_DESC(sizes, "Comma-separated buffer sizes in bytes, one per name");
+
+static char *gfp = "kernel";
+module_param(gfp, charp, 0444);
+MODULE_PARM_DESC(gfp, "GFP keywords for the buffers: kernel|atomic|nowait, plus zero, nowarn, account (default: kernel)");
+
+static unsigned long limit = DP_DEFAULT_LIMIT;
+module_param(limit, ulong, 0444);
+MODULE_PARM_DESC(limit, "Largest buffer in bytes (default: 1 MiB)");
+
+static struct data_plane *plane;
+static struct dentry *dp_dir;
+
+static ssize_t dp_control_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	char buf[DP_CMD_MAX];
+	struct dp_cmd cmd;
+	int ret;
+
+	if (len > sizeof(buf)) {
+		pr_err("control: command longer than %zu bytes\n", sizeof(buf));
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	ret = dp_parse_command(buf, len, &cmd);
+	if (ret) {
+		pr_err("control: cannot parse '%.*s'\n", (int)strcspn(buf, "\n"),
+		       buf);
+		return ret;
+	}
+	ret = dp_execute(plane, &cmd);
+	if (ret) {
+		pr_err("control: %s '%s' failed: %d\n",
+		       cmd.op == DP_ADD ? "add" : "release", cmd.name, ret);
+		return ret;
+	}
+	pr_info("control: %s '%s' done\n", cmd.op == DP_ADD ? "add" : "release",
+		cmd.name);
+	return len;
+}
+
+static const struct file_operations dp_control_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = dp_control_write,
+	.llseek = noop_llseek,
+};
+
+static int __init dp_module_init(void)
+{
+	int ret;
+
+	plane = kzalloc(sizeof(*plane), GFP_KERNEL);
+	if (!plane)
+		return -ENOMEM;
+	dp_init(plane);
+	ret = dp_parse_params(plane, names, n_names, sizes, n_sizes, gfp,
+			      limit);
+	if (ret)
+		goto free;
+	ret = dp_start(plane);
+	if (ret)
+		goto free;
+	dp_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("control", 0200, dp_dir, NULL, &dp_control_fops);
+	pr_info("loaded %u buffer(s)\n", plane->n);
+	return 0;
+
+free:
+	kfree(plane);
+	return ret;
+}
+
+static void __exit dp_module_exit(void)
+{
+	debugfs_remove(dp_dir);
+	if (dp_stop(plane))
+		pr_err("leaks found at unload\n");
+	kfree(plane);
+}
+
+module_init(dp_module_init);
+module_exit(dp_module_exit);
+
+MODULE_DESCRIPTION("Sample data plane of named buffers tracked by kalloc_track");
+MODULE_LICENSE("GPL");
