@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all tree patches series-check kunit lint check
+.PHONY: all tree patches series-check kunit lint check demo
 
 all: check
 
@@ -13,7 +13,10 @@ tree:
 patches: tree
 	$(S)/gen-series.sh
 
-series-check: tree
+series-demo: series-check
+	$(S)/demo.sh
+
+check: tree
 	$(S)/series-check.sh
 
 kunit: series-check
@@ -21,6 +24,9 @@ kunit: series-check
 
 lint: series-check
 	$(S)/lint.sh
+
+demo: series-check
+	$(S)/demo.sh
 
 check: tree
 	$(S)/check.sh

@@ -39,6 +39,7 @@ for c in $configs; do
 		# Stacks on (UML unwinds only with frame pointers), and
 		# /proc/allocinfo attribution checked.
 		kunit profiling --kunitconfig=lib/kalloc_track/tests \
+			--kconfig_add CONFIG_DEBUG_KERNEL=y \
 			--kconfig_add CONFIG_FRAME_POINTER=y \
 			--kconfig_add CONFIG_KALLOC_TRACK_STACKS=y \
 			--kconfig_add CONFIG_MEM_ALLOC_PROFILING=y ;;
