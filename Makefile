@@ -1,9 +1,10 @@
 # kalloc_track: the repo mirrors kernel paths; the kernel tree lives in a
 # cache (scripts/common.sh) and patches/ is generated from the sources.
+# See README.md.
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all tree patches series-check kunit lint check demo
+.PHONY: all tree patches series-check kunit lint demo check
 
 all: check
 
@@ -13,10 +14,7 @@ tree:
 patches: tree
 	$(S)/gen-series.sh
 
-series-demo: series-check
-	$(S)/demo.sh
-
-check: tree
+series-check: tree
 	$(S)/series-check.sh
 
 kunit: series-check

@@ -8,7 +8,7 @@
 set -u
 . "$(dirname "$0")/common.sh"
 
-gates=${KT_GATES:-"series-check lint kunit"}
+gates=${KT_GATES:-"series-check lint kunit demo"}
 mkdir -p "$KT_BUILD"
 rm -f "$KT_BUILD"/*.json "$KT_BUILD/summary.final"
 report=

@@ -35,21 +35,51 @@ files=$(find $ours -name '*.[ch]' 2>/dev/null | sort)
 # shellcheck disable=SC2086
 ./scripts/kernel-doc -none -Wall -Werror $files || fail=1
 
+# Our sources, matched by path (the cache directory has our name too).
+mine='(lib|samples)/kalloc_track/|include/linux/kalloc_track\.h|core-api/kalloc_track\.rst'
+
 echo "== sparse C=2 W=1"
+# Every option, so that every line of ours is compiled: stacks,
+# profiling, debugfs, the tests, and the sample as a module.
 build=$KT_BUILD/lint
+frag="CONFIG_MODULES=y CONFIG_MODULE_UNLOAD=y CONFIG_KUNIT=y
+CONFIG_KALLOC_TRACK_KUNIT_TEST=y CONFIG_DEBUG_FS=y CONFIG_DEBUG_KERNEL=y
+CONFIG_FRAME_POINTER=y CONFIG_KALLOC_TRACK_STACKS=y
+CONFIG_MEM_ALLOC_PROFILING=y CONFIG_SAMPLES=y CONFIG_SAMPLE_KALLOC_TRACK=m
+CONFIG_SAMPLE_KALLOC_TRACK_KUNIT_TEST=y"
 mkdir -p "$build"
-if [ ! -f "$build/.config" ]; then
-	printf 'CONFIG_KUNIT=y\nCONFIG_KALLOC_TRACK_KUNIT_TEST=y\nCONFIG_DEBUG_FS=y\n' \
-		>"$build/.config"
+if [ "$(cat "$build/lint.config" 2>/dev/null)" != "$frag" ]; then
+	printf '%s\n' $frag >"$build/.config"
 	make -s ARCH=um O="$build" olddefconfig
+	for opt in $frag; do
+		grep -qx "$opt" "$build/.config" || kt_die "lint config lacks $opt"
+	done
+	printf '%s' "$frag" >"$build/lint.config"
 fi
 log=$build/sparse.log
-make -s ARCH=um O="$build" -j"$KT_JOBS" C=2 W=1 \
-	lib/kalloc_track/ lib/kalloc_track/tests/ >"$log" 2>&1 || fail=1
-if grep -E '(warning|error):' "$log" | grep -E 'kalloc_track' ; then
+make -s ARCH=um O="$build" -j"$KT_JOBS" C=2 W=1 lib/kalloc_track/ \
+	lib/kalloc_track/tests/ samples/kalloc_track/ >"$log" 2>&1 || fail=1
+if grep -E '(warning|error):' "$log" | grep -E "$mine"; then
 	fail=1
 fi
-echo "sparse: $(grep -cE '(warning|error):' "$log" || true) findings in the build, $(grep -E '(warning|error):' "$log" | grep -c kalloc_track || true) in our files"
+echo "sparse: $(grep -cE '(warning|error):' "$log" || true) findings in the build, $(grep -E '(warning|error):' "$log" | grep -cE "$mine" || true) in our files"
+
+echo "== get_maintainer.pl --self-test"
+out=$(./scripts/get_maintainer.pl --self-test=patterns,sections 2>&1 || true)
+if printf '%s\n' "$out" | grep -i 'kalloc'; then
+	fail=1
+fi
+echo "get_maintainer: $(printf '%s\n' "$out" | grep -ci kalloc || true) findings for our entry"
+
+echo "== htmldocs (core-api)"
+docs=$KT_BUILD/htmldocs
+mkdir -p "$docs"
+make -s O="$docs" SPHINXDIRS=core-api htmldocs >"$docs/build.log" 2>&1 ||
+	{ tail -n 20 "$docs/build.log"; fail=1; }
+if grep -iE 'warning|error' "$docs/build.log" | grep -E "$mine"; then
+	fail=1
+fi
+echo "htmldocs: $(grep -ciE 'warning|error' "$docs/build.log" || true) warnings in all, $(grep -iE 'warning|error' "$docs/build.log" | grep -cE "$mine" || true) from our files"
 
 [ $fail = 0 ] || kt_die "lint found problems"
 echo "lint: clean"

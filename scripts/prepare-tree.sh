@@ -6,8 +6,10 @@
 set -eu
 . "$(dirname "$0")/common.sh"
 
-PKGS="linux-source-6.12 bc flex bison libelf-dev libssl-dev sparse
-coccinelle python3-ply python3-git busybox-static"
+# The tree and its build; static checks; docs; the demo's root.
+PKGS="linux-source-6.12 bc flex bison libelf-dev libssl-dev make gcc git
+sparse coccinelle python3-ply python3-git python3-sphinx
+python3-sphinx-rtd-theme graphviz python3-yaml busybox-static"
 PKGS="$PKGS ${KT_EXTRA_PKGS:-}"
 
 missing=

@@ -273,7 +273,7 @@ static inline int kalloc_track_get_stats(struct kalloc_track *t,
  * Declare one with CLASS(kalloc_track, name)(tracker, kalloc_track_add(...)).
  * The add is written at the call site, so that /proc/allocinfo charges
  * that line. When the variable goes out of scope, @p is released unless
- * kalloc_track_keep() took it.
+ * kalloc_track_keep() took it (releasing NULL is a no-op).
  */
 struct kalloc_track_scoped {
 	struct kalloc_track *t;
@@ -281,7 +281,7 @@ struct kalloc_track_scoped {
 };
 
 DEFINE_CLASS(kalloc_track, struct kalloc_track_scoped,
-	     if (_T.p) kalloc_track_release(_T.t, &_T.p),
+	     kalloc_track_release(_T.t, &_T.p),
 	     ((struct kalloc_track_scoped){ .t = tracker, .p = mem }),
 	     struct kalloc_track *tracker, void *mem)
 

@@ -26,6 +26,7 @@
 #include <linux/init.h>
 #include <linux/jiffies.h>
 #include <linux/kalloc_track.h>
+#include <linux/kmemleak.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/printk.h>
@@ -58,10 +59,11 @@
 static_assert((KALLOC_TRACK_HISTORY & (KALLOC_TRACK_HISTORY - 1)) == 0);
 
 /*
- * Records are not known to kmemleak (SLAB_NOLEAKTRACE), so they are not
- * scanned either: the pointer a record holds does not keep the payload
- * "referenced", and kmemleak still reports a payload whose owner lost
- * every pointer to it.
+ * Records are known to kmemleak but never scanned (kmemleak_no_scan()):
+ * the pointer a record holds does not keep its payload "referenced", so
+ * kmemleak still reports a payload whose owner lost every pointer to it.
+ * SLAB_NOLEAKTRACE would do that too, but would also hide the records
+ * from /proc/allocinfo.
  */
 static struct kmem_cache *kt_record_cache;
 
@@ -83,10 +85,15 @@ static DEFINE_SPINLOCK(kt_trackers_lock);
  */
 VISIBLE_IF_KUNIT struct kt_record *kt_alloc_record(gfp_t gfp)
 {
+	struct kt_record *rec;
+
 	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_record, gfp);
 	if (unlikely(!kt_record_cache))
 		return NULL;
-	return kmem_cache_alloc(kt_record_cache, gfp);
+	rec = kmem_cache_alloc(kt_record_cache, gfp);
+	if (rec)
+		kmemleak_no_scan(rec);
+	return rec;
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_alloc_record);
 
@@ -750,8 +757,8 @@ EXPORT_SYMBOL_GPL(kalloc_track_destroy);
 static int __init kalloc_track_setup(void)
 {
 	kt_record_cache = kmem_cache_create("kalloc_track_record",
-					    sizeof(struct kt_record), 0,
-					    SLAB_NOLEAKTRACE, NULL);
+					    sizeof(struct kt_record), 0, 0,
+					    NULL);
 	if (!kt_record_cache)
 		pr_err("no record cache: every add will fail\n");
 	if (kt_stacks_setup())

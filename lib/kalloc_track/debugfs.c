@@ -91,6 +91,7 @@ static void kt_debugfs_work_fn(struct work_struct *work)
 	}
 	mutex_unlock(&kt_debugfs_mutex);
 }
+
 static DECLARE_WORK(kt_debugfs_work, kt_debugfs_work_fn);
 
 /* Called with kt_trackers_lock held, from any context. */

@@ -86,6 +86,7 @@ void kt_debugfs_remove(struct kalloc_track *t);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 void kt_debugfs_flush(void);
+bool kt_stacks_active(void);
 struct kt_record *kt_alloc_record(gfp_t gfp);
 void kt_resize_work(struct work_struct *work);
 void *kt_alloc_payload(size_t size, gfp_t gfp, unsigned long caller);

@@ -29,7 +29,15 @@
  * a patched-out branch.
  */
 DEFINE_STATIC_KEY_FALSE(kt_stacks_enabled);
-EXPORT_SYMBOL_IF_KUNIT(kt_stacks_enabled);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Whether adds and releases record stacks right now. */
+bool kt_stacks_active(void)
+{
+	return static_key_enabled(&kt_stacks_enabled);
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stacks_active);
+#endif
 
 #ifdef CONFIG_KALLOC_TRACK_STACKS
 static bool kt_stacks_wanted = true;

@@ -119,7 +119,7 @@ static struct dp_entry *dp_free_slot(struct data_plane *dp)
  *
  * Return: 0, or -EINVAL after one log line naming the bad entry.
  */
-int dp_parse_params(struct data_plane *dp, char **names,
+int dp_parse_params(struct data_plane *dp, const char * const *names,
 		    unsigned int n_names, const unsigned long *sizes,
 		    unsigned int n_sizes, const char *gfp,
 		    unsigned long limit)

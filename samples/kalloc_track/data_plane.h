@@ -10,12 +10,13 @@
 #include <linux/gfp_types.h>
 #include <linux/kalloc_track.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 #define DP_MAX_ENTRIES		16
 #define DP_NAME_MAX		32
 #define DP_CMD_MAX		128
-#define DP_DEFAULT_LIMIT	(1UL << 20)
+#define DP_DEFAULT_LIMIT	SZ_1M
 
 /* One named buffer; a slot is free when its name is empty. */
 struct dp_entry {
@@ -32,7 +33,7 @@ struct dp_entry {
  */
 struct data_plane {
 	struct kalloc_track tracker;
-	struct mutex lock;
+	struct mutex lock;		/* serialises commands */
 	size_t limit;
 	unsigned int n;
 	struct dp_entry entry[DP_MAX_ENTRIES];
@@ -49,7 +50,7 @@ struct dp_cmd {
 
 void dp_init(struct data_plane *dp);
 int dp_parse_gfp(const char *s, gfp_t *gfp);
-int dp_parse_params(struct data_plane *dp, char **names,
+int dp_parse_params(struct data_plane *dp, const char * const *names,
 		    unsigned int n_names, const unsigned long *sizes,
 		    unsigned int n_sizes, const char *gfp,
 		    unsigned long limit);

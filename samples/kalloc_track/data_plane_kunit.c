@@ -22,7 +22,7 @@ static struct data_plane *dp_test_plane(struct kunit *test)
 
 static void dp_parse_params_valid(struct kunit *test)
 {
-	char *names[] = { "buffer", "big_buffer" };
+	static const char * const names[] = { "buffer", "big_buffer" };
 	unsigned long sizes[] = { 1024, 4096 };
 	struct data_plane *dp = dp_test_plane(test);
 
@@ -79,7 +79,7 @@ static void dp_parse_params_rejects(struct kunit *test)
 {
 	const struct dp_bad_params *c = test->param_value;
 	struct data_plane *dp = dp_test_plane(test);
-	char *names[DP_MAX_ENTRIES + 1];
+	const char *names[DP_MAX_ENTRIES + 1];
 	unsigned long sizes[DP_MAX_ENTRIES + 1];
 	char extra[DP_MAX_ENTRIES + 1][8];
 	unsigned int i;
@@ -91,7 +91,7 @@ static void dp_parse_params_rejects(struct kunit *test)
 	}
 	names[0] = "buffer";
 	sizes[0] = 1024;
-	names[1] = (char *)c->name1;
+	names[1] = c->name1;
 	sizes[1] = c->size1;
 	KUNIT_EXPECT_EQ(test, dp_parse_params(dp, names, c->n_names, sizes,
 					      c->n_sizes, c->gfp, c->limit),
@@ -158,7 +158,7 @@ static const char * const dp_bad_commands[] = {
 	"", "\n", "add", "add x", "add x 0", "add x -1", "add x 10abc",
 	"add x 10 bogus", "add  x 10", "add x 10 ", " add x 10",
 	"add x 10 kernel extra", "remove x", "release", "release x y",
-	"ADD x 10", "add bad/name 10", "release \n", "add x\n10",
+	"ADD x 10", "add bad/name 10", "add x\n10",
 	"add a_name_of_thirty_three_characters 1",
 };
 
@@ -201,7 +201,7 @@ static void dp_test_stop(void *data)
 
 static struct data_plane *dp_test_running(struct kunit *test)
 {
-	char *names[] = { "buffer", "big_buffer" };
+	static const char * const names[] = { "buffer", "big_buffer" };
 	unsigned long sizes[] = { 1024, 4096 };
 	struct data_plane *dp = dp_test_plane(test);
 
@@ -275,7 +275,7 @@ static void *dp_failing_alloc(struct data_plane *dp, struct dp_entry *e)
 
 static void dp_start_rolls_back(struct kunit *test)
 {
-	char *names[] = { "a", "b", "c", "d" };
+	static const char * const names[] = { "a", "b", "c", "d" };
 	unsigned long sizes[] = { 16, 32, 64, 128 };
 	struct kalloc_track_stats st;
 	struct data_plane *dp;

@@ -94,8 +94,8 @@ static int __init dp_module_init(void)
 	if (!plane)
 		return -ENOMEM;
 	dp_init(plane);
-	ret = dp_parse_params(plane, names, n_names, sizes, n_sizes, gfp,
-			      limit);
+	ret = dp_parse_params(plane, (const char * const *)names, n_names,
+			      sizes, n_sizes, gfp, limit);
 	if (ret)
 		goto free;
 	ret = dp_start(plane);

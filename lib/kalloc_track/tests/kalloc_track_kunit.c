@@ -171,8 +171,7 @@ static void kalloc_track_add_records_metadata(struct kunit *test)
 	KUNIT_EXPECT_LE(test, rec->stamp, jiffies);
 	if (IS_ENABLED(CONFIG_KALLSYMS)) {
 		snprintf(site, sizeof(site), "%ps", (void *)rec->caller);
-		KUNIT_EXPECT_STREQ(test, site,
-				   "kalloc_track_add_records_metadata");
+		KUNIT_EXPECT_STREQ(test, site, __func__);
 	}
 	kalloc_track_release(t, &p);
 }

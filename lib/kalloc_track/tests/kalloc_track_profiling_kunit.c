@@ -59,17 +59,17 @@ static struct kt_record *kt_record_of(struct kalloc_track *t, void *p)
 }
 
 static void kt_expect_charged_here(struct kunit *test, const void *p,
-				   int line)
+				   const char *func, int line)
 {
 	const struct codetag *ct = kt_tag_of(p);
+	bool here;
 
 	KUNIT_ASSERT_NOT_NULL(test, ct);
-	KUNIT_EXPECT_TRUE_MSG(test, kt_ends_with(ct->filename,
-			      "tests/kalloc_track_profiling_kunit.c"),
-			      "charged to %s:%u", ct->filename, ct->lineno);
+	here = kt_ends_with(ct->filename, "tests/kalloc_track_profiling_kunit.c");
+	KUNIT_EXPECT_TRUE_MSG(test, here, "charged to %s:%u", ct->filename,
+			      ct->lineno);
 	KUNIT_EXPECT_EQ(test, ct->lineno, line);
-	KUNIT_EXPECT_STREQ(test, ct->function,
-			   "kalloc_track_allocinfo_charges_caller");
+	KUNIT_EXPECT_STREQ(test, ct->function, func);
 }
 
 static void kalloc_track_allocinfo_charges_caller(struct kunit *test)
@@ -91,23 +91,23 @@ static void kalloc_track_allocinfo_charges_caller(struct kunit *test)
 	line = __LINE__ + 1;
 	p = kalloc_track_add(t, "profiled", 64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	kt_expect_charged_here(test, p, line);
+	kt_expect_charged_here(test, p, __func__, line);
 
 	line = __LINE__ + 1;
 	z = kalloc_track_add_zeroed(t, "zeroed", 100, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, z);
-	kt_expect_charged_here(test, z, line);
+	kt_expect_charged_here(test, z, __func__, line);
 
 	line = __LINE__ + 1;
 	a = kalloc_track_add_array(t, "array", 4, 24, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
-	kt_expect_charged_here(test, a, line);
+	kt_expect_charged_here(test, a, __func__, line);
 
 	/* Our own metadata is ours: charged to lib/kalloc_track. */
 	ct = kt_tag_of(kt_record_of(t, p));
 	KUNIT_ASSERT_NOT_NULL(test, ct);
-	KUNIT_EXPECT_TRUE_MSG(test, kt_ends_with(ct->filename,
-					"lib/kalloc_track/core.c"),
+	KUNIT_EXPECT_TRUE_MSG(test,
+			      kt_ends_with(ct->filename, "lib/kalloc_track/core.c"),
 			      "record charged to %s", ct->filename);
 
 	kalloc_track_release(t, &p);

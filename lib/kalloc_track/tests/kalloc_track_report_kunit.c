@@ -63,7 +63,7 @@ static char *kt_render(struct kunit *test,
 
 static bool kt_stacks_on(void)
 {
-	return static_key_enabled(&kt_stacks_enabled);
+	return kt_stacks_active();
 }
 
 /* The value of "key: value" in a stats text, or -1. */
@@ -183,8 +183,9 @@ static void kalloc_track_allocations_format(struct kunit *test)
 	const gfp_t flags[] = { GFP_KERNEL, GFP_ATOMIC, GFP_KERNEL | __GFP_ZERO };
 	struct kt_row rows[4];
 	unsigned int n, i, j, age;
+	unsigned long size;
+	char *text, want[64];
 	void *p[3];
-	char *text;
 
 	for (i = 0; i < 3; i++) {
 		p[i] = kalloc_track_add(t, names[i], sizes[i], flags[i]);
@@ -198,14 +199,15 @@ static void kalloc_track_allocations_format(struct kunit *test)
 			if (!strcmp(rows[j].name, names[i]))
 				break;
 		KUNIT_ASSERT_LT_MSG(test, j, n, "no row for %s", names[i]);
-		KUNIT_EXPECT_EQ(test, simple_strtoul(rows[j].size, NULL, 10),
-				sizes[i]);
+		KUNIT_EXPECT_EQ(test, kstrtoul(rows[j].size, 10, &size), 0);
+		KUNIT_EXPECT_EQ(test, size, sizes[i]);
 		KUNIT_EXPECT_STREQ(test, rows[j].gfp, gfps[i]);
 		KUNIT_EXPECT_EQ(test, kstrtouint(rows[j].age, 10, &age), 0);
+		snprintf(want, sizeof(want), "%s+", __func__);
 		if (IS_ENABLED(CONFIG_KALLSYMS))
-			KUNIT_EXPECT_TRUE_MSG(test, strstarts(rows[j].caller,
-				"kalloc_track_allocations_format+"),
-				"caller '%s'", rows[j].caller);
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      strstarts(rows[j].caller, want),
+					      "caller '%s'", rows[j].caller);
 		if (kt_stacks_on())
 			KUNIT_EXPECT_GT(test, rows[j].frames, 0);
 		else
@@ -221,7 +223,7 @@ static void kalloc_track_double_free_report(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-df");
 	const struct kalloc_track_freed *h;
-	char line[KT_REPORT_LEN], want[64];
+	char line[KT_REPORT_LEN], want[96];
 	void *p, *stale;
 
 	p = kalloc_track_add(t, "twice", 96, GFP_KERNEL);
@@ -238,10 +240,10 @@ static void kalloc_track_double_free_report(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(line, "; allocated at "));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(line, ", first released at "));
 	if (IS_ENABLED(CONFIG_KALLSYMS)) {
-		KUNIT_EXPECT_NOT_NULL(test, strstr(line,
-			"allocated at kalloc_track_double_free_report+"));
-		KUNIT_EXPECT_NOT_NULL(test, strstr(line,
-			"first released at kalloc_track_double_free_report+"));
+		snprintf(want, sizeof(want), "allocated at %s+", __func__);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(line, want));
+		snprintf(want, sizeof(want), "first released at %s+", __func__);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(line, want));
 	}
 	if (kt_stacks_on()) {
 		KUNIT_EXPECT_NE(test, h->alloc_stack, 0);
@@ -290,6 +292,20 @@ static noinline void *kt_leak_from_b(struct kalloc_track *t)
 	return kalloc_track_add(t, "site-b", 100, GFP_KERNEL);
 }
 
+/*
+ * Leak @n allocations from kt_leak_from_b() if @b, else kt_leak_from_a(): a loop
+ * with a visible count would be unrolled into distinct call sites.
+ */
+static noinline void kt_leak_n(struct kalloc_track *t, void **p, int n,
+			       bool b)
+{
+	int i;
+
+	OPTIMIZER_HIDE_VAR(n);
+	for (i = 0; i < n; i++)
+		p[i] = b ? kt_leak_from_b(t) : kt_leak_from_a(t);
+}
+
 static void kalloc_track_leaks_grouped_by_stack(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-sites");
@@ -302,10 +318,8 @@ static void kalloc_track_leaks_grouped_by_stack(struct kunit *test)
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	test->priv = s;
-	for (i = 0; i < 3; i++)
-		p[i] = kt_leak_from_a(t);
-	for (i = 3; i < 5; i++)
-		p[i] = kt_leak_from_b(t);
+	kt_leak_n(t, p, 3, false);
+	kt_leak_n(t, p + 3, 2, true);
 	for (i = 0; i < 5; i++)
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 
@@ -332,8 +346,7 @@ static void kalloc_track_destroy_prints_leaks(struct kunit *test)
 	void *p[3];
 	int i;
 
-	for (i = 0; i < 2; i++)
-		p[i] = kt_leak_from_a(t);
+	kt_leak_n(t, p, 2, false);
 	p[2] = kalloc_track_add(t, "rx-ring", 2048, GFP_KERNEL | __GFP_ZERO);
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
