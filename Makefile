@@ -4,7 +4,8 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all tree patches series-check kunit lint demo check
+.PHONY: all tree patches series-check kunit lint cocci sanitize bisect demo \
+	check check-full
 
 all: check
 
@@ -23,8 +24,21 @@ kunit: series-check
 lint: series-check
 	$(S)/lint.sh
 
+cocci: series-check
+	$(S)/cocci.sh
+
+sanitize: series-check
+	$(S)/sanitize.sh
+
+bisect: series-check
+	$(S)/bisect.sh
+
 demo: series-check
 	$(S)/demo.sh
 
 check: tree
 	$(S)/check.sh
+
+# check, plus the arm64 QEMU run (about 5 minutes more, cold)
+check-full: tree
+	KT_SANITIZE_RUNS="uml x86 kcsan arm64" $(S)/check.sh

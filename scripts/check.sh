@@ -5,19 +5,26 @@
 # cases, also kept in $KT_BUILD/summary.final for .ci/run.
 #
 # Gates: KT_GATES overrides the list, e.g. KT_GATES="lint kunit".
+# KT_SANITIZE_RUNS picks the sanitizer runs (make check-full adds arm64).
 set -u
 . "$(dirname "$0")/common.sh"
 
-gates=${KT_GATES:-"series-check lint kunit demo"}
+gates=${KT_GATES:-"series-check lint cocci kunit demo sanitize bisect"}
 mkdir -p "$KT_BUILD"
-rm -f "$KT_BUILD"/*.json "$KT_BUILD/summary.final"
+rm -f "$KT_BUILD"/*.json "$KT_BUILD/summary.final" "$KT_BUILD"/bisect/step-*.json
 report=
 rc=0
 for g in $gates; do
 	echo
 	echo "######## $g"
 	start=$(date +%s)
-	if "$KT_TOP/scripts/$g.sh"; then r=ok; else r=FAILED; rc=1; fi
+	# shellcheck disable=SC2086
+	if "$KT_TOP/scripts/$g.sh" ${KT_SANITIZE_RUNS:+$([ $g = sanitize ] && echo $KT_SANITIZE_RUNS)}; then
+		r=ok
+	else
+		r=FAILED
+		rc=1
+	fi
 	report="$report$(printf '%-16s %-7s %4ss' "$g" "$r" $(($(date +%s) - start)))\n"
 done
 

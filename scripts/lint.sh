@@ -64,6 +64,23 @@ if grep -E '(warning|error):' "$log" | grep -E "$mine"; then
 fi
 echo "sparse: $(grep -cE '(warning|error):' "$log" || true) findings in the build, $(grep -E '(warning|error):' "$log" | grep -cE "$mine" || true) in our files"
 
+echo "== clang W=1 (LLVM=1)"
+cbuild=$KT_BUILD/clang
+mkdir -p "$cbuild"
+if [ "$(cat "$cbuild/lint.config" 2>/dev/null)" != "$frag" ]; then
+	printf '%s\n' $frag >"$cbuild/.config"
+	make -s ARCH=um LLVM=1 O="$cbuild" olddefconfig
+	printf '%s' "$frag" >"$cbuild/lint.config"
+fi
+clog=$cbuild/build.log
+make -s ARCH=um LLVM=1 O="$cbuild" -j"$KT_JOBS" W=1 lib/kalloc_track/ \
+	lib/kalloc_track/tests/ samples/kalloc_track/ >"$clog" 2>&1 ||
+	{ tail -n 20 "$clog"; fail=1; }
+if grep -E '(warning|error):' "$clog" | grep -E "$mine"; then
+	fail=1
+fi
+echo "clang: $(grep -cE '(warning|error):' "$clog" || true) findings in the build, $(grep -E '(warning|error):' "$clog" | grep -cE "$mine" || true) in our files"
+
 echo "== get_maintainer.pl --self-test"
 out=$(./scripts/get_maintainer.pl --self-test=patterns,sections 2>&1 || true)
 if printf '%s\n' "$out" | grep -i 'kalloc'; then

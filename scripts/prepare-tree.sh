@@ -9,7 +9,8 @@ set -eu
 # The tree and its build; static checks; docs; the demo's root.
 PKGS="linux-source-6.12 bc flex bison libelf-dev libssl-dev make gcc git
 sparse coccinelle python3-ply python3-git python3-sphinx
-python3-sphinx-rtd-theme graphviz python3-yaml busybox-static"
+python3-sphinx-rtd-theme graphviz python3-yaml busybox-static clang lld llvm
+qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu"
 PKGS="$PKGS ${KT_EXTRA_PKGS:-}"
 
 missing=

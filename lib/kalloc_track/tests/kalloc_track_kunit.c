@@ -579,7 +579,7 @@ static void kalloc_track_add_bad_input(struct kunit *test)
 	else
 		p = kalloc_track_add(target, c->name, c->size, c->gfp);
 	KUNIT_EXPECT_NULL(test, p);
-	kfree(p);	/* Should the add wrongly succeed, do not leak. */
+	kalloc_track_release(t, &p);	/* should the add wrongly succeed */
 
 	st = kt_stats(test, t);
 	KUNIT_EXPECT_EQ(test, st.bad_input, c->null_tracker ? 0 : 1);
