@@ -73,8 +73,8 @@ echo "sanitize: kmemleak scan done"
 poweroff -f
 INIT
 		chmod +x "$root/init"
-		timeout 900 "$b/linux" mem=1G kunit.enable=1 kasan_multi_shot \
-			con=null con0=null,fd:1 root=/dev/root rootfstype=hostfs \
+		timeout 900 "$b/linux" mem=1G console=tty kunit.enable=1 kasan_multi_shot \
+			root=/dev/root rootfstype=hostfs \
 			hostfs="$root" rw init=/init </dev/null 2>&1 |
 			stdbuf -o0 tr -d "\r" >"$b/test.log" || true
 		(cd "$wt" && ./tools/testing/kunit/kunit.py parse \
