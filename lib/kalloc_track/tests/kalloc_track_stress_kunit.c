@@ -283,7 +283,10 @@ static void kt_model_bad_release(struct kunit *test, struct kalloc_track *t,
 		addr = (unsigned long)m->slot[(r >> 1) % KT_MODEL_SLOTS];
 		if (!addr)
 			return;
-		addr += 1 + (r >> 16) % 8;	/* interior pointer */
+		/* Interior: kmalloc() aligns to 8, so never another start. */
+		addr += 1 + (r >> 16) % 7;
+		if (kt_model_live(m, addr))
+			return;
 	}
 	want = kt_model_recent(m, addr) ? -EALREADY : -ENOENT;
 	p = (void *)addr;
