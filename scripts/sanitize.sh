@@ -14,7 +14,15 @@ set -eu
 . "$(dirname "$0")/common.sh"
 
 "$KT_TOP/scripts/prepare-tree.sh"
-wt=$(kt_applied_tree kunit)
+# scripts/bite.sh plants a faulty test (KT_SANITIZE_PLANT) in a worktree
+# and build directories of its own (KT_SANITIZE_TREE) to show the gates fail.
+tree=${KT_SANITIZE_TREE:-kunit}
+wt=$(kt_applied_tree "$tree")
+if [ -n "${KT_SANITIZE_PLANT:-}" ]; then
+	cp "$KT_SANITIZE_PLANT" "$wt/lib/kalloc_track/tests/kt_planted_kunit.c"
+	echo 'obj-$(CONFIG_KALLOC_TRACK_KUNIT_TEST) += kt_planted_kunit.o' \
+		>>"$wt/lib/kalloc_track/tests/Makefile"
+fi
 runs=${*:-uml x86 kcsan}
 cfg=$KT_TOP/scripts/configs
 tests=lib/kalloc_track/tests
@@ -45,7 +53,7 @@ summary() {
 }
 
 for r in $runs; do
-	b=$KT_BUILD/sanitize-$r
+	b=$KT_BUILD/sanitize-$r${KT_SANITIZE_PLANT:+-$tree}
 	rm -f "$KT_BUILD/sanitize-$r.json"
 	case $r in
 	uml)
@@ -54,7 +62,7 @@ for r in $runs; do
 			--jobs="$KT_JOBS" --kunitconfig=$tests \
 			--kunitconfig="$cfg/uml-sanitize.config") >"$b.build.log" 2>&1 ||
 			{ tail -n 30 "$b.build.log"; fail=1; continue; }
-		root=$KT_CACHE/sanitize-root
+		root=$KT_CACHE/sanitize-root-$tree
 		rm -rf "$root"
 		mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
 		cp /bin/busybox "$root/bin/"
