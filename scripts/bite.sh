@@ -6,17 +6,18 @@
 set -u
 . "$(dirname "$0")/common.sh"
 rc=0
+mkdir -p "$KT_BUILD/bite"
 for f in "$KT_TOP"/scripts/bite/*.c; do
 	name=$(basename "$f" .c)
 	echo "== planting $name"
 	if KT_SANITIZE_TREE=bite KT_SANITIZE_PLANT=$f \
-		"$KT_TOP/scripts/sanitize.sh" uml >"$KT_BUILD/bite-$name.log" 2>&1; then
+		"$KT_TOP/scripts/sanitize.sh" uml >"$KT_BUILD/bite/$name.log" 2>&1; then
 		echo "bite: the gate PASSED with $name planted"
 		rc=1
 	else
 		echo "bite: the gate failed with $name planted, as it must:"
 		grep -E 'checker reports|FAIL |KASAN|kmemleak|circular|unreferenced|possible' \
-			"$KT_BUILD/bite-$name.log" | head -n 6 | sed 's/^/    /'
+			"$KT_BUILD/bite/$name.log" | head -n 6 | sed 's/^/    /'
 	fi
 done
 exit $rc

@@ -17,8 +17,12 @@ set -eu
 # scripts/bite.sh plants a faulty test (KT_SANITIZE_PLANT) in a worktree
 # and build directories of its own (KT_SANITIZE_TREE) to show the gates fail.
 tree=${KT_SANITIZE_TREE:-kunit}
+out=$KT_BUILD
 wt=$(kt_applied_tree "$tree")
 if [ -n "${KT_SANITIZE_PLANT:-}" ]; then
+	# Results apart, so that make check never counts a planted failure.
+	out=$KT_BUILD/bite
+	mkdir -p "$out"
 	cp "$KT_SANITIZE_PLANT" "$wt/lib/kalloc_track/tests/kt_planted_kunit.c"
 	echo 'obj-$(CONFIG_KALLOC_TRACK_KUNIT_TEST) += kt_planted_kunit.o' \
 		>>"$wt/lib/kalloc_track/tests/Makefile"
@@ -49,12 +53,13 @@ check_log() {
 }
 
 summary() {
-	python3 "$KT_TOP/scripts/kunit-summary.py" "$1=$KT_BUILD/$1.json" || fail=1
+	python3 "$KT_TOP/scripts/kunit-summary.py" "$1=$json" || fail=1
 }
 
 for r in $runs; do
-	b=$KT_BUILD/sanitize-$r${KT_SANITIZE_PLANT:+-$tree}
-	rm -f "$KT_BUILD/sanitize-$r.json"
+	b=$out/sanitize-$r
+	json=$out/sanitize-$r.json
+	rm -f "$json"
 	case $r in
 	uml)
 		echo "== UML: KASAN, lockdep, ODEBUG, SLUB debug, kmemleak"
@@ -86,7 +91,7 @@ INIT
 			hostfs="$root" rw init=/init </dev/null 2>&1 |
 			stdbuf -o0 tr -d "\r" >"$b/test.log" || true
 		(cd "$wt" && ./tools/testing/kunit/kunit.py parse \
-			--json="$KT_BUILD/sanitize-uml.json" "$b/test.log") |
+			--json="$json" "$b/test.log") |
 			grep -E '^\[.*\] (Testing complete|.*FAILED|.*CRASHED)' || true
 		grep -q 'sanitize: kmemleak scan done' "$b/test.log" ||
 			{ echo "uml: the kmemleak scan did not complete"; fail=1; }
@@ -105,7 +110,7 @@ INIT
 		# shellcheck disable=SC2086
 		(cd "$wt" && ./tools/testing/kunit/kunit.py run --build_dir="$b" \
 			--jobs="$KT_JOBS" --timeout=900 --kunitconfig=$tests $args \
-			--json="$KT_BUILD/sanitize-$r.json") >"$b.run.log" 2>&1 || true
+			--json="$json") >"$b.run.log" 2>&1 || true
 		grep -E '^\[.*\] (Testing complete|.*FAILED|.*CRASHED)|ERROR' "$b.run.log" || true
 		check_log "$r" "$b/test.log"
 		summary "sanitize-$r"

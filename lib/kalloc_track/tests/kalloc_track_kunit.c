@@ -13,29 +13,7 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
-#include "../internal.h"
-
-static void kt_test_destroy(void *data)
-{
-	struct kalloc_track *t = data;
-
-	if (!t->dead)
-		kalloc_track_destroy(t);
-}
-
-/* A tracker destroyed at the end of the test unless the test did it. */
-static struct kalloc_track *kt_test_tracker(struct kunit *test,
-					    const char *owner)
-{
-	struct kalloc_track *t;
-
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, owner), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_test_destroy,
-							t), 0);
-	return t;
-}
+#include "kt_test.h"
 
 static struct kalloc_track_stats kt_stats(struct kunit *test,
 					  struct kalloc_track *t)
@@ -44,22 +22,6 @@ static struct kalloc_track_stats kt_stats(struct kunit *test,
 
 	KUNIT_EXPECT_EQ(test, kalloc_track_get_stats(t, &st), 0);
 	return st;
-}
-
-/* The record of @p, looked up the way a release does. */
-static struct kt_record *kt_test_record(struct kalloc_track *t, void *p)
-{
-	struct kt_record *rec, *found = NULL;
-	unsigned long flags;
-	unsigned int i;
-
-	spin_lock_irqsave(&t->lock, flags);
-	for (i = 0; i < 1U << t->bits && !found; i++)
-		hlist_for_each_entry(rec, &t->table[i], node)
-			if (rec->addr == (unsigned long)p)
-				found = rec;
-	spin_unlock_irqrestore(&t->lock, flags);
-	return found;
 }
 
 static void kalloc_track_add_release_accounts(struct kunit *test)

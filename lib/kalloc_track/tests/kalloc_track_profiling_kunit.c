@@ -12,7 +12,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "../internal.h"
+#include "kt_test.h"
 #ifdef CONFIG_MEM_ALLOC_PROFILING
 #include "../../../mm/slab.h"
 #endif
@@ -41,21 +41,6 @@ static bool kt_ends_with(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 
 	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-static struct kt_record *kt_record_of(struct kalloc_track *t, void *p)
-{
-	struct kt_record *rec, *found = NULL;
-	unsigned long flags;
-	unsigned int i;
-
-	spin_lock_irqsave(&t->lock, flags);
-	for (i = 0; i < 1U << t->bits; i++)
-		hlist_for_each_entry(rec, &t->table[i], node)
-			if (rec->addr == (unsigned long)p)
-				found = rec;
-	spin_unlock_irqrestore(&t->lock, flags);
-	return found;
 }
 
 static void kt_expect_charged_here(struct kunit *test, const void *p,
@@ -104,7 +89,7 @@ static void kalloc_track_allocinfo_charges_caller(struct kunit *test)
 	kt_expect_charged_here(test, a, __func__, line);
 
 	/* Our own metadata is ours: charged to lib/kalloc_track. */
-	ct = kt_tag_of(kt_record_of(t, p));
+	ct = kt_tag_of(kt_test_record(t, p));
 	KUNIT_ASSERT_NOT_NULL(test, ct);
 	KUNIT_EXPECT_TRUE_MSG(test,
 			      kt_ends_with(ct->filename, "lib/kalloc_track/core.c"),

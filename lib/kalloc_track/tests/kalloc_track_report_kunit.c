@@ -20,30 +20,9 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "../internal.h"
+#include "kt_test.h"
 
 #define KT_TEXT_SIZE	(4 * PAGE_SIZE)
-
-static void kt_test_destroy(void *data)
-{
-	struct kalloc_track *t = data;
-
-	if (!t->dead)
-		kalloc_track_destroy(t);
-}
-
-static struct kalloc_track *kt_test_tracker(struct kunit *test,
-					    const char *owner)
-{
-	struct kalloc_track *t;
-
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, owner), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_test_destroy,
-							t), 0);
-	return t;
-}
 
 /* Render one of the debugfs texts into a NUL-terminated buffer. */
 static char *kt_render(struct kunit *test,
@@ -362,19 +341,12 @@ static void kalloc_track_stack_recorded_when_on(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-stack");
 	unsigned long *entries;
-	struct kt_record *rec = NULL, *r;
-	unsigned long flags;
-	unsigned int i;
+	struct kt_record *rec;
 	void *p;
 
 	p = kalloc_track_add(t, "stacked", 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	spin_lock_irqsave(&t->lock, flags);
-	for (i = 0; i < 1U << t->bits; i++)
-		hlist_for_each_entry(r, &t->table[i], node)
-			if (r->addr == (unsigned long)p)
-				rec = r;
-	spin_unlock_irqrestore(&t->lock, flags);
+	rec = kt_test_record(t, p);
 	KUNIT_ASSERT_NOT_NULL(test, rec);
 	if (!kt_stacks_on()) {
 		KUNIT_EXPECT_EQ(test, rec->stack, 0);
