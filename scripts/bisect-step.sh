@@ -17,16 +17,6 @@ printf '%s\n' CONFIG_MODULES=y CONFIG_MODULE_UNLOAD=y CONFIG_KUNIT=y \
 make -s ARCH=um O="$b" olddefconfig
 make -s ARCH=um O="$b" -j"$KT_JOBS" all >"$b/step-$n.log" 2>&1 ||
 	{ tail -n 30 "$b/step-$n.log"; exit 1; }
-if [ -d lib/kalloc_track ] && ! grep -q '^CONFIG_KALLOC_TRACK=y' "$b/.config"; then
-	# Nothing selects the library yet (its first user is the next
-	# patch), and UML has no COMPILE_TEST: compile it as if selected.
-	for f in lib/kalloc_track/*.c; do
-		make -s ARCH=um O="$b" KCFLAGS=-DCONFIG_KALLOC_TRACK=1 W=1 \
-			"${f%.c}.o" >>"$b/step-$n.log" 2>&1 ||
-			{ tail -n 30 "$b/step-$n.log"; exit 1; }
-	done
-	echo "step $n: library compiled as if selected (no user selects it yet)"
-fi
 if grep -qE '^CONFIG_(SAMPLE_)?KALLOC_TRACK_KUNIT_TEST=y' "$b/.config"; then
 	./tools/testing/kunit/kunit.py exec --build_dir="$b" \
 		--json="$b/step-$n.json" 'kalloc_track*' >"$b/step-$n.run.log" 2>&1 || true

@@ -9,6 +9,16 @@ KT_WORK=$KT_CACHE/work
 KT_BUILD=$KT_CACHE/build
 KT_JOBS=${KT_JOBS:-$(nproc)}
 
+# The base: Debian's linux-source package for one mainline release. This
+# is the one place that names it; moving to a new release is this line
+# (plus whatever API drift it really brings). KT_LINUX is the series
+# (7.3), KT_LINUX_SUITE the Debian suite that serves it.
+KT_LINUX_DEB_VERSION=7.3.4-1~bpo13+1
+KT_LINUX_SUITE=trixie-backports
+KT_LINUX=$(echo "$KT_LINUX_DEB_VERSION" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
+KT_LINUX_PKG=linux-source-$KT_LINUX
+KT_APT=$KT_CACHE/apt
+
 # One identity and one clock for everything we commit, so that the base
 # commit and the series are byte-identical on every machine.
 export GIT_AUTHOR_NAME="kalloc_track developers"
@@ -38,4 +48,35 @@ kt_applied_tree() {
 	git -C "$wt" am -q --whitespace=error-all "$KT_TOP"/patches/*.patch >&2 ||
 		kt_die "git am of patches/ failed in $wt"
 	echo "$wt"
+}
+
+# kunit.py asks QEMU for "-accel kvm -accel hvf -accel tcg", so QEMU takes
+# KVM whenever /dev/kvm exists, and KVM here stops a 7.3 x86_64 guest
+# with an emulation failure on SLUB's cmpxchg16b. Put first in PATH a
+# qemu-system-x86_64 that drops the kvm and hvf pairs: TCG only.
+kt_tcg_only() {
+	local bin=$KT_CACHE/bin real
+	real=$(PATH=${PATH#"$bin:"} command -v qemu-system-x86_64) ||
+		kt_die "qemu-system-x86_64 not found"
+	mkdir -p "$bin"
+	cat >"$bin/qemu-system-x86_64.tmp" <<WRAP
+#!/bin/bash
+# Made by kalloc_track's scripts/common.sh: QEMU with TCG only.
+args=()
+while [ \$# -gt 0 ]; do
+	if [ "\$1" = -accel ] && [ "\${2:-}" != tcg ]; then
+		shift 2
+		continue
+	fi
+	args+=("\$1")
+	shift
+done
+exec $real "\${args[@]}"
+WRAP
+	chmod +x "$bin/qemu-system-x86_64.tmp"
+	mv "$bin/qemu-system-x86_64.tmp" "$bin/qemu-system-x86_64"
+	case ":$PATH:" in
+	*":$bin:"*) ;;
+	*) export PATH=$bin:$PATH ;;
+	esac
 }

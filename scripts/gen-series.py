@@ -8,8 +8,8 @@ Files are copied whole from this repo; edits are the generator's own
 changes to existing kernel files (see EDITS below), applied to the
 content left by the previous patch. Commits are built with git plumbing
 on a temporary index against the pristine base, with a fixed identity
-and date, then exported with git format-patch --cover-letter --base, so
-that the output is byte-identical for the same sources.
+and date, then exported with git format-patch --cover-letter, so that
+the output is byte-identical for the same sources.
 """
 import os
 import re
@@ -41,7 +41,7 @@ def die(msg):
 
 def insert_line(anchor, text, before=False):
     """An edit that inserts text after (or before) the unique line anchor."""
-    def edit(path, content):
+    def edit(path, content, present):
         lines = content.split('\n')
         hits = [i for i, l in enumerate(lines) if l == anchor]
         if len(hits) != 1:
@@ -52,21 +52,47 @@ def insert_line(anchor, text, before=False):
     return edit
 
 
-def maintainers(path, content):
-    """Insert MAINTAINERS.snippet at its sorted position."""
+def maintainers(path, content, present):
+    """Put MAINTAINERS.snippet at its sorted place, or refresh it there.
+
+    Only the F: lines whose files exist at this point of the series are
+    kept (get_maintainer.pl --self-test), so each patch that adds files
+    also adds their F: line, and checkpatch sees MAINTAINERS updated.
+    """
     with open(os.path.join(TOP, 'MAINTAINERS.snippet')) as f:
-        entry = f.read().strip('\n')
-    name = entry.split('\n')[0]
+        entry = f.read().strip('\n').split('\n')
+    name = entry[0]
+    entry = [l for l in entry if not l.startswith('F:\t') or
+             present(l[3:])]
     lines = content.split('\n')
-    start = lines.index('THE REST') if 'THE REST' in lines else len(lines)
-    # Section titles are the all-caps lines that follow a blank line.
-    first = next(i for i, l in enumerate(lines)
-                 if l == '3C59X NETWORK DRIVER')
-    for i in range(first, start):
-        if lines[i - 1] == '' and lines[i] and lines[i] > name and \
-           i + 1 < len(lines) and re.match(r'^[A-Z]:\t', lines[i + 1]):
-            lines[i:i] = entry.split('\n') + ['']
-            return '\n'.join(lines)
+    if name in lines:
+        i = lines.index(name)
+        j = lines.index('', i)
+        lines[i:j] = entry
+        return '\n'.join(lines)
+    # Section titles are the lines that follow a blank line and precede
+    # a field line, from the first section up to THE REST.
+    first = lines.index('3C59X NETWORK DRIVER')
+    end = lines.index('THE REST')
+    titles = [i for i in range(first, end)
+              if lines[i - 1] == '' and lines[i] and
+              re.match(r'^[A-Z]:\t', lines[i + 1])]
+    # MAINTAINERS is sorted only in stretches: take the place whose
+    # neighbours are in order around us and share the longest prefix
+    # with our title, so that "ARM/X" < name < "Y" far away loses to
+    # the K-section where we belong.
+    best, score = None, -1
+    for k in range(1, len(titles)):
+        prev, nxt = lines[titles[k - 1]], lines[titles[k]]
+        if not prev < name < nxt:
+            continue
+        n = len(os.path.commonprefix([prev, name])) + \
+            len(os.path.commonprefix([name, nxt]))
+        if n > score:
+            best, score = titles[k], n
+    if best is not None:
+        lines[best:best] = entry + ['']
+        return '\n'.join(lines)
     die('no place for the MAINTAINERS entry')
 
 
@@ -79,10 +105,9 @@ EDITS = {
     'lib/Makefile': {
         'core': insert_line('obj-$(CONFIG_REF_TRACKER) += ref_tracker.o',
                             'obj-$(CONFIG_KALLOC_TRACK) += kalloc_track/'),
-        'tests': insert_line(
-            'obj-$(CONFIG_HASHTABLE_KUNIT_TEST) += hashtable_test.o',
-            'obj-$(CONFIG_KALLOC_TRACK_KUNIT_TEST) += kalloc_track/tests/'),
     },
+    # As lib/crypto/tests/Kconfig: the suites' option sits among the
+    # other KUnit tests; lib/kalloc_track/Makefile enters tests/.
     'lib/Kconfig.debug': {
         'tests': insert_line('config LIST_KUNIT_TEST',
                              'source "lib/kalloc_track/tests/Kconfig"\n',
@@ -182,7 +207,15 @@ def main():
         base = base.decode().strip()
         git('read-tree', base)
         head = base
+        added = set()
+
+        def present(pattern):
+            if pattern.endswith('/'):
+                return any(f.startswith(pattern) for f in added)
+            return pattern in added
+
         for m, files, edits, msg in patches:
+            added.update(files)
             for f in files:
                 with open(os.path.join(TOP, f), 'rb') as fh:
                     git.put(f, fh.read())
@@ -192,7 +225,7 @@ def main():
                     die('%s: unknown edit %r' % (m, e))
                 for p in done:
                     old = git('cat-file', 'blob', ':' + p).decode()
-                    git.put(p, EDITS[p][e](p, old).encode())
+                    git.put(p, EDITS[p][e](p, old, present).encode())
             t = git('write-tree').decode().strip()
             head = git('commit-tree', t, '-p', head,
                        data=msg.encode()).decode().strip()
@@ -203,7 +236,17 @@ def main():
         for f in os.listdir(outdir):
             if f.endswith(('.patch', '.txt')):
                 os.unlink(os.path.join(outdir, f))
-        git('format-patch', '-q', '--cover-letter', '--base=' + base,
+        # The base is a local import of a release tarball; its commit id
+        # exists nowhere else, so the cover letter names the release in
+        # prose instead of a base-commit: line.
+        release = git('log', '-1', '--format=%s', base).decode().strip()
+        rel = re.match(r'^Linux (\S+) \((.*)\)$', release)
+        if not rel:
+            die('base commit subject %r is not "Linux X (...)"' % release)
+        if '@BASE@' not in blurb:
+            die('series/cover-letter does not say @BASE@')
+        blurb = blurb.replace('@BASE@', 'v%s (%s)' % rel.groups())
+        git('format-patch', '-q', '--cover-letter',
             '--no-signature', '--no-thread', '--stat=80,60',
             '-o', outdir, base + '..' + head)
         # The cover letter is not a .patch, so that "git am patches/*.patch"

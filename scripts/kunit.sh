@@ -42,7 +42,8 @@ for c in $configs; do
 			--kconfig_add CONFIG_DEBUG_KERNEL=y \
 			--kconfig_add CONFIG_FRAME_POINTER=y \
 			--kconfig_add CONFIG_KALLOC_TRACK_STACKS=y \
-			--kconfig_add CONFIG_MEM_ALLOC_PROFILING=y ;;
+			--kconfig_add CONFIG_MEM_ALLOC_PROFILING=y \
+			--kconfig_add CONFIG_KALLOC_TRACK_PROFILING_KUNIT_TEST=y ;;
 	*)
 		kt_die "unknown configuration $c" ;;
 	esac

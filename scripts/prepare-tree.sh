@@ -1,16 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the packages we need and build a pristine v6.12 git tree from
-# Debian's linux-source-6.12, tagged $KT_BASE_TAG. Idempotent: an intact
-# tree is reused.
+# Install the packages we need and build a pristine git tree of the base
+# release (common.sh: KT_LINUX_DEB_VERSION) from Debian's linux-source
+# package, tagged $KT_BASE_TAG. Idempotent: an intact tree is reused.
+#
+# The machine's apt sources may not list the suite that serves the base,
+# so the package is fetched through a private apt state in the cache:
+# the archive URI is read from the machine's own Debian source, the suite
+# is ours, the signing keyring is Debian's. The system's apt state is
+# left alone.
 set -eu
 . "$(dirname "$0")/common.sh"
 
 # The tree and its build; static checks; docs; the demo's root.
-PKGS="linux-source-6.12 bc flex bison libelf-dev libssl-dev make gcc git
-sparse coccinelle python3-ply python3-git python3-sphinx
-python3-sphinx-rtd-theme graphviz python3-yaml busybox-static clang lld llvm
-qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu"
+PKGS="bc flex bison libelf-dev libssl-dev make gcc git xz-utils
+debian-archive-keyring sparse coccinelle python3-ply python3-git
+python3-sphinx python3-sphinx-rtd-theme graphviz python3-yaml
+busybox-static clang lld llvm qemu-system-x86 qemu-system-arm
+gcc-aarch64-linux-gnu"
 PKGS="$PKGS ${KT_EXTRA_PKGS:-}"
 
 missing=
@@ -27,11 +34,57 @@ if [ -n "$missing" ]; then
 fi
 
 if git -C "$KT_TREE" rev-parse -q --verify "refs/tags/$KT_BASE_TAG" >/dev/null 2>&1 &&
-   [ -f "$KT_TREE/Makefile" ] && [ -f "$KT_TREE/lib/Kconfig" ]; then
+   [ -f "$KT_TREE/Makefile" ] && [ -f "$KT_TREE/lib/Kconfig" ] &&
+   [ "$(git -C "$KT_TREE" config kalloc-track.debversion)" = "$KT_LINUX_DEB_VERSION" ]; then
 	exit 0
 fi
 
-tarball=/usr/src/linux-source-6.12.tar.xz
+# The URI of the machine's main Debian archive: the first URIs: value of
+# a deb822 stanza (or the first "deb" line) that is not a security one.
+archive_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk '
+			/^[ \t]*$/ { if (uri != "" && !sec) { print uri; exit }
+				     uri = ""; sec = 0; next }
+			/^URIs:/   { uri = $2; if (uri ~ /security/) sec = 1 }
+			/^Suites:/ { if ($0 ~ /-security/) sec = 1 }
+			END	   { if (uri != "" && !sec) print uri }
+		' "$f" | head -n 1
+	done
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+		awk '$1 == "deb" && $0 !~ /security/ {
+			for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }'
+}
+
+fetch_source() {
+	local uri keyring deb
+	uri=$(archive_uri | head -n 1)
+	[ -n "$uri" ] || kt_die "no Debian archive URI in the apt sources"
+	keyring=$(dpkg -L debian-archive-keyring | grep '/debian-archive-keyring\.gpg$' | head -n 1)
+	[ -f "$keyring" ] || kt_die "debian-archive-keyring's keyring not found"
+	mkdir -p "$KT_APT/lists/partial" "$KT_APT/cache/archives/partial" "$KT_APT/deb"
+	echo "deb [signed-by=$keyring] $uri $KT_LINUX_SUITE main" >"$KT_APT/sources.list"
+	local opts=(-o "Dir::Etc::sourcelist=$KT_APT/sources.list"
+		    -o "Dir::Etc::sourceparts=-"
+		    -o "Dir::State::Lists=$KT_APT/lists"
+		    -o "Dir::Cache=$KT_APT/cache"
+		    -o "APT::Sandbox::User=root")
+	kt_log "fetching $KT_LINUX_PKG=$KT_LINUX_DEB_VERSION ($KT_LINUX_SUITE)"
+	apt-get -qq "${opts[@]}" update
+	(cd "$KT_APT/deb" && rm -f ./*.deb &&
+	 apt-get -qq "${opts[@]}" download "$KT_LINUX_PKG=$KT_LINUX_DEB_VERSION")
+	deb=$(ls "$KT_APT"/deb/"${KT_LINUX_PKG}"_*.deb)
+	[ "$(dpkg-deb -f "$deb" Package)" = "$KT_LINUX_PKG" ] &&
+	[ "$(dpkg-deb -f "$deb" Version)" = "$KT_LINUX_DEB_VERSION" ] ||
+		kt_die "$deb is not $KT_LINUX_PKG $KT_LINUX_DEB_VERSION"
+	rm -rf "$KT_APT/root"
+	dpkg-deb -x "$deb" "$KT_APT/root"
+}
+
+tarball=$KT_APT/root/usr/src/$KT_LINUX_PKG.tar.xz
+[ -f "$tarball" ] || fetch_source
 [ -f "$tarball" ] || kt_die "$tarball missing"
 kt_log "extracting $tarball into $KT_TREE"
 rm -rf "$KT_TREE" "$KT_WORK" "$KT_TREE.tmp"
@@ -39,12 +92,14 @@ mkdir -p "$KT_TREE.tmp"
 tar -C "$KT_TREE.tmp" -xf "$tarball" --strip-components=1
 
 cd "$KT_TREE.tmp"
-# Debian's .gitignore ends with "/*", which ignores the whole tree, and
-# lacks upstream's dot-file exceptions. Drop the Debian tail and restore
-# the exceptions, so that .kunitconfig and friends are tracked.
-sed -i '/^# Debian packaging/,$d' .gitignore
-sed -i '${/^#$/d}' .gitignore
-cat >>.gitignore <<'IGN'
+# Debian's .gitignore may end with "/*", which ignores the whole tree,
+# and lack upstream's dot-file exceptions. Drop the Debian tail and
+# restore the exceptions, so that .kunitconfig and friends are tracked.
+if grep -q '^# Debian packaging' .gitignore; then
+	sed -i '/^# Debian packaging/,$d' .gitignore
+	sed -i '${/^#$/d}' .gitignore
+fi
+grep -q '^!\.kunitconfig$' .gitignore || cat >>.gitignore <<'IGN'
 
 #
 # We don't want to ignore the following even if they are dot-files
@@ -66,10 +121,13 @@ git config gc.auto 0
 git config core.abbrev 12
 git config advice.detachedHead false
 git add -A
-git add -f tools/testing/selftests/arm64/tags
+# Files the tree's own .gitignore rules hide (selftests' "tags" files).
+git ls-files -o -i --exclude-standard -- tools/testing/selftests |
+	grep -E '/tags$' | xargs -r git add -f
 version=$(make -s kernelversion)
-git commit -q -m "Linux $version (Debian linux-source-6.12)"
+git commit -q -m "Linux $version (Debian $KT_LINUX_PKG $KT_LINUX_DEB_VERSION)"
 git tag "$KT_BASE_TAG"
+git config kalloc-track.debversion "$KT_LINUX_DEB_VERSION"
 cd /
 mv "$KT_TREE.tmp" "$KT_TREE"
 kt_log "base $(git -C "$KT_TREE" rev-parse --short HEAD): Linux $version"

@@ -28,6 +28,7 @@ if [ -n "${KT_SANITIZE_PLANT:-}" ]; then
 		>>"$wt/lib/kalloc_track/tests/Makefile"
 fi
 runs=${*:-uml x86 kcsan}
+kt_tcg_only
 cfg=$KT_TOP/scripts/configs
 tests=lib/kalloc_track/tests
 fail=0

@@ -117,7 +117,7 @@ EXPORT_SYMBOL_IF_KUNIT(kt_alloc_payload);
 VISIBLE_IF_KUNIT struct hlist_head *kt_alloc_table(unsigned int bits)
 {
 	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_table, bits);
-	return kvcalloc(1U << bits, sizeof(struct hlist_head), GFP_KERNEL);
+	return kvzalloc_objs(struct hlist_head, 1U << bits, GFP_KERNEL);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_alloc_table);
 
@@ -235,7 +235,7 @@ VISIBLE_IF_KUNIT void kt_resize_work(struct work_struct *work)
 	if (old != t->inline_table)
 		kvfree(old);
 	if (again)
-		queue_work(system_unbound_wq, &t->resize_work);
+		queue_work(system_dfl_wq, &t->resize_work);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_resize_work);
 
@@ -469,7 +469,7 @@ static void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 			t->resizing = true;
 		spin_unlock_irqrestore(&t->lock, flags);
 		if (unlikely(grow))
-			queue_work(system_unbound_wq, &t->resize_work);
+			queue_work(system_dfl_wq, &t->resize_work);
 		return p;
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
@@ -628,7 +628,7 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 		return KALLOC_TRACK_WAS_NULL;
 
 	/* Outside the lock: a stack costs more than the rest of a release. */
-	stack = kt_stack(GFP_NOWAIT | __GFP_NOWARN);
+	stack = kt_stack(GFP_NOWAIT);
 
 	spin_lock_irqsave(&t->lock, flags);
 	if (unlikely(t->dead)) {
@@ -757,8 +757,7 @@ EXPORT_SYMBOL_GPL(kalloc_track_destroy);
 static int __init kalloc_track_setup(void)
 {
 	kt_record_cache = kmem_cache_create("kalloc_track_record",
-					    sizeof(struct kt_record), 0, 0,
-					    NULL);
+					    sizeof(struct kt_record), NULL, 0);
 	if (!kt_record_cache)
 		pr_err("no record cache: every add will fail\n");
 	if (kt_stacks_setup())

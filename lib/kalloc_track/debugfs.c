@@ -100,7 +100,7 @@ void kt_debugfs_add(struct kalloc_track *t)
 	if (!IS_ENABLED(CONFIG_DEBUG_FS))
 		return;
 	t->debugfs_pending = true;
-	queue_work(system_unbound_wq, &kt_debugfs_work);
+	queue_work(system_dfl_wq, &kt_debugfs_work);
 }
 
 /* Called once @t is off the list of trackers; may sleep. */

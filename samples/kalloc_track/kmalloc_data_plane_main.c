@@ -90,7 +90,7 @@ static int __init dp_module_init(void)
 {
 	int ret;
 
-	plane = kzalloc(sizeof(*plane), GFP_KERNEL);
+	plane = kzalloc_obj(*plane, GFP_KERNEL);
 	if (!plane)
 		return -ENOMEM;
 	dp_init(plane);

@@ -623,7 +623,7 @@ static struct kt_record *kt_fake_alloc_record(gfp_t gfp)
 
 	if (kt_fault()->fail_record)
 		return NULL;
-	rec = kmalloc(sizeof(*rec), gfp);
+	rec = kmalloc_obj(*rec, gfp);
 	if (rec)
 		kt_fault()->records++;
 	return rec;
@@ -778,4 +778,4 @@ kunit_test_suites(&kalloc_track_suite, &kalloc_track_misuse_suite,
 
 MODULE_DESCRIPTION("KUnit tests for kalloc_track");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");

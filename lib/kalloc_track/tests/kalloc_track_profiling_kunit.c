@@ -3,7 +3,8 @@
  * KUnit test of kalloc_track and memory allocation profiling: payloads
  * must be charged in /proc/allocinfo to the line that called
  * kalloc_track_add(), not to lib/kalloc_track. The tag of an object is
- * read where slab keeps it, as lib/slub_kunit.c reads slab internals.
+ * read where slab keeps it, as lib/tests/slub_kunit.c reads slab internals;
+ * that is why this suite can only be built in.
  */
 
 #include <kunit/test.h>
@@ -13,27 +14,27 @@
 #include <linux/string.h>
 
 #include "kt_test.h"
-#ifdef CONFIG_MEM_ALLOC_PROFILING
 #include "../../../mm/slab.h"
-#endif
 
 /* The allocation tag charged for a slab object, or NULL. */
 static const struct codetag *kt_tag_of(const void *p)
 {
-#ifdef CONFIG_MEM_ALLOC_PROFILING
+	const struct codetag *ct;
 	struct slabobj_ext *ext;
+	unsigned long obj_exts;
 	struct slab *slab;
 
 	slab = virt_to_slab(p);
 	if (!slab)
 		return NULL;
-	ext = slab_obj_exts(slab);
-	if (!ext)
+	obj_exts = slab_obj_exts(slab);
+	if (!obj_exts)
 		return NULL;
-	return ext[obj_to_index(slab->slab_cache, slab, (void *)p)].ref.ct;
-#else
-	return NULL;
-#endif
+	get_slab_obj_exts(obj_exts);
+	ext = slab_obj_ext(slab->slab_cache, slab, obj_exts, p);
+	ct = slab_obj_ext_codetag_ref(slab, ext)->ct;
+	put_slab_obj_exts(obj_exts);
+	return ct;
 }
 
 static bool kt_ends_with(const char *s, const char *suffix)
@@ -64,14 +65,10 @@ static void kalloc_track_allocinfo_charges_caller(struct kunit *test)
 	void *p, *z, *a;
 	int line;
 
-	if (!IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING))
-		kunit_skip(test, "CONFIG_MEM_ALLOC_PROFILING is off");
 	if (!mem_alloc_profiling_enabled())
 		kunit_skip(test, "allocation profiling is disabled");
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-profiling"), 0);
+	t = kt_test_tracker(test, "kunit-profiling");
 
 	line = __LINE__ + 1;
 	p = kalloc_track_add(t, "profiled", 64, GFP_KERNEL);

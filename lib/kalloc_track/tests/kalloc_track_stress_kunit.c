@@ -76,7 +76,7 @@ static void kt_stress_release(struct kt_stress *s, void **p,
 /* Softirq context: free what the threads handed over, add and free one. */
 static void kt_stress_timer(struct timer_list *timer)
 {
-	struct kt_stress *s = from_timer(s, timer, timer);
+	struct kt_stress *s = timer_container_of(s, timer, timer);
 	void *p;
 	int i;
 
