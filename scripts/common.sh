@@ -50,6 +50,57 @@ kt_applied_tree() {
 	echo "$wt"
 }
 
+# The URI of the machine's main Debian archive: the first URIs: value of
+# a deb822 stanza (or of a "deb" line) that is not a security one.
+kt_archive_uri() {
+	local f
+	{
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk '
+			/^[ \t]*$/ { if (uri != "" && !sec) { found = 1; exit }
+				     uri = ""; sec = 0; next }
+			/^URIs:/   { uri = $2; if (uri ~ /security/) sec = 1 }
+			/^Suites:/ { if ($0 ~ /-security/) sec = 1 }
+			END	   { if (found || (uri != "" && !sec)) print uri }
+		' "$f" | head -n 1
+	done
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+		awk '$1 == "deb" && $0 !~ /security/ {
+			for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }'
+	} | head -n 1
+}
+
+# Download one package of a Debian suite the machine's apt sources may
+# not list, through a private apt state under $KT_APT/SUITE: the archive
+# URI is the machine's own, the keyring Debian's. With a version, the
+# download must be exactly that version. Prints the .deb's path.
+kt_apt_download() {
+	local suite=$1 pkg=$2 version=${3:-} dir=$KT_APT/$1 uri keyring deb
+	uri=$(kt_archive_uri)
+	[ -n "$uri" ] || kt_die "no Debian archive URI in the apt sources"
+	keyring=$(dpkg -L debian-archive-keyring | grep '/debian-archive-keyring\.gpg$' | head -n 1)
+	[ -f "$keyring" ] || kt_die "debian-archive-keyring's keyring not found"
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/deb"
+	echo "deb [signed-by=$keyring] $uri $suite main" >"$dir/sources.list"
+	local opts=(-o "Dir::Etc::sourcelist=$dir/sources.list"
+		    -o "Dir::Etc::sourceparts=-"
+		    -o "Dir::State::Lists=$dir/lists"
+		    -o "Dir::Cache=$dir/cache"
+		    -o "Dir::State::status=/dev/null"
+		    -o "APT::Sandbox::User=root")
+	apt-get -qq "${opts[@]}" update >&2 || kt_die "apt-get update of $suite failed"
+	(cd "$dir/deb" && rm -f ./"${pkg}"_*.deb &&
+	 apt-get -qq "${opts[@]}" download "$pkg${version:+=$version}" >&2) ||
+		kt_die "cannot download $pkg${version:+ $version} from $suite"
+	deb=$(ls "$dir"/deb/"${pkg}"_*.deb)
+	[ "$(dpkg-deb -f "$deb" Package)" = "$pkg" ] ||
+		kt_die "$deb is not $pkg"
+	[ -z "$version" ] || [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] ||
+		kt_die "$deb is not $pkg $version"
+	echo "$deb"
+}
+
 # kunit.py asks QEMU for "-accel kvm -accel hvf -accel tcg", so QEMU takes
 # KVM whenever /dev/kvm exists, and KVM here stops a 7.3 x86_64 guest
 # with an emulation failure on SLUB's cmpxchg16b. Put first in PATH a

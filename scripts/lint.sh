@@ -32,7 +32,7 @@ files=$(find $ours -name '*.[ch]' 2>/dev/null | sort)
 # Our sources, matched by path (the cache directory has our name too).
 mine='(lib|samples)/kalloc_track/|include/linux/kalloc_track\.h|core-api/kalloc_track\.rst'
 
-echo "== sparse C=2 W=1"
+echo "== gcc W=1 (UML)"
 # Every option, so that every line of ours is compiled: stacks,
 # profiling, debugfs, the tests, and the sample as a module.
 build=$KT_BUILD/lint
@@ -51,39 +51,49 @@ if [ "$(cat "$build/lint.config" 2>/dev/null)" != "$frag" ]; then
 	done
 	printf '%s' "$frag" >"$build/lint.config"
 fi
-log=$build/sparse.log
-make -s ARCH=um O="$build" -j"$KT_JOBS" C=2 W=1 lib/kalloc_track/ \
+log=$build/gcc.log
+# Touch ours, so that every file of ours is compiled, and warns, again.
+find lib/kalloc_track samples/kalloc_track -name '*.c' -exec touch {} +
+make -s ARCH=um O="$build" -j"$KT_JOBS" W=1 lib/kalloc_track/ \
 	lib/kalloc_track/tests/ samples/kalloc_track/ >"$log" 2>&1 || fail=1
 if grep -E '(warning|error):' "$log" | grep -E "$mine"; then
 	fail=1
 fi
-echo "sparse: $(grep -cE '(warning|error):' "$log" || true) findings in the build, $(grep -E '(warning|error):' "$log" | grep -cE "$mine" || true) in our files"
+echo "gcc $(gcc -dumpversion): $(grep -cE '(warning|error):' "$log" || true) findings in the build, $(grep -E '(warning|error):' "$log" | grep -cE "$mine" || true) in our files"
 
-echo "== x86_64, clang W=1 (LLVM=1), everything of ours as modules"
+echo "== x86_64: clang W=1 (LLVM=1), everything of ours as modules, sparse C=2"
 # As allmodconfig builds it: KUnit, the suites and the sample as modules,
 # linked by modpost against a vmlinux that exports what it exports. A
-# tinyconfig base keeps the build short; any modpost error fails.
+# tinyconfig base keeps the build short; any modpost error fails. The
+# base needs clang 17, so this runs in scripts/toolroot.sh's root.
 cbuild=$KT_BUILD/x86-modules
 xfrag="CONFIG_64BIT=y CONFIG_MODULES=y CONFIG_MODULE_UNLOAD=y CONFIG_PRINTK=y
 CONFIG_PROC_FS=y CONFIG_SYSFS=y CONFIG_DEBUG_FS=y CONFIG_DEBUG_KERNEL=y
+CONFIG_RUNTIME_TESTING_MENU=y
 CONFIG_KUNIT=m CONFIG_KALLOC_TRACK_KUNIT_TEST=m CONFIG_KALLOC_TRACK=y
 CONFIG_KALLOC_TRACK_STACKS=y CONFIG_MEM_ALLOC_PROFILING=y CONFIG_SAMPLES=y
 CONFIG_SAMPLE_KALLOC_TRACK=m CONFIG_SAMPLE_KALLOC_TRACK_KUNIT_TEST=m"
 mkdir -p "$cbuild"
+mk="make -s ARCH=x86_64 LLVM=1 O=$cbuild"
+cmd="cd $wt"
 if [ "$(cat "$cbuild/lint.config" 2>/dev/null)" != "$xfrag" ]; then
-	make -s ARCH=x86_64 LLVM=1 O="$cbuild" tinyconfig >/dev/null
+	rm -f "$cbuild/lint.config"
 	printf '%s\n' $xfrag "# CONFIG_WERROR is not set" >"$cbuild/frag.config"
-	./scripts/kconfig/merge_config.sh -m -O "$cbuild" "$cbuild/.config" \
-		"$cbuild/frag.config" >/dev/null
-	make -s ARCH=x86_64 LLVM=1 O="$cbuild" olddefconfig
-	for opt in $xfrag; do
-		grep -qx "$opt" "$cbuild/.config" || kt_die "x86_64 config lacks $opt"
-	done
-	printf '%s' "$xfrag" >"$cbuild/lint.config"
+	cmd="$cmd && $mk tinyconfig >/dev/null &&
+	     ./scripts/kconfig/merge_config.sh -m -O $cbuild $cbuild/.config \
+		$cbuild/frag.config >/dev/null && $mk olddefconfig"
 fi
 clog=$cbuild/build.log
-make ARCH=x86_64 LLVM=1 O="$cbuild" -j"$KT_JOBS" W=1 >"$clog" 2>&1 ||
-	{ tail -n 20 "$clog"; fail=1; }
+slog=$cbuild/sparse.log
+cmd="$cmd && clang --version | head -n 1 && $mk -j$KT_JOBS W=1 >$clog 2>&1 &&
+     make ARCH=x86_64 LLVM=1 O=$cbuild -j$KT_JOBS C=2 W=1 lib/kalloc_track/ \
+		samples/kalloc_track/ >$slog 2>&1"
+"$KT_TOP/scripts/toolroot.sh" run "$wt" "$cbuild" -- "$cmd" ||
+	{ tail -n 20 "$clog" "$slog"; fail=1; }
+for opt in $xfrag; do
+	grep -qx "$opt" "$cbuild/.config" || { echo "x86_64 config lacks $opt"; fail=1; }
+done
+[ $fail = 1 ] || printf '%s' "$xfrag" >"$cbuild/lint.config"
 if grep -E '(warning|error):' "$clog" | grep -E "$mine"; then
 	fail=1
 fi
@@ -94,6 +104,15 @@ mods=$(cd "$cbuild" && find lib/kalloc_track samples/kalloc_track -name '*.ko' |
 echo "modules:" $mods
 [ "$(echo "$mods" | wc -w)" -ge 6 ] || { echo "expected 6 modules of ours"; fail=1; }
 echo "clang: $(grep -cE '(warning|error):' "$clog" || true) findings in the build, $(grep -E '(warning|error):' "$clog" | grep -cE "$mine" || true) in our files, $(grep -cE '^(ERROR|WARNING): modpost' "$clog" || true) from modpost"
+if grep -q 'not available or not up to date' "$slog" ||
+   ! grep -q '  CHECK   .*lib/kalloc_track/core.c' "$slog"; then
+	echo "sparse did not run"
+	fail=1
+fi
+if grep -E '(warning|error):' "$slog" | grep -E "$mine"; then
+	fail=1
+fi
+echo "sparse: $(grep -c '  CHECK ' "$slog" || true) files checked, $(grep -E '(warning|error):' "$slog" | grep -cE "$mine" || true) findings in our files"
 
 echo "== get_maintainer.pl --self-test"
 out=$(./scripts/get_maintainer.pl --self-test=patterns,sections 2>&1 || true)

@@ -16,7 +16,7 @@ set -eu
 PKGS="bc flex bison libelf-dev libssl-dev make gcc git xz-utils
 debian-archive-keyring sparse coccinelle python3-ply python3-git
 python3-sphinx python3-sphinx-rtd-theme graphviz python3-yaml
-busybox-static clang lld llvm qemu-system-x86 qemu-system-arm
+busybox-static debootstrap qemu-system-x86 qemu-system-arm
 gcc-aarch64-linux-gnu"
 PKGS="$PKGS ${KT_EXTRA_PKGS:-}"
 
@@ -39,46 +39,10 @@ if git -C "$KT_TREE" rev-parse -q --verify "refs/tags/$KT_BASE_TAG" >/dev/null 2
 	exit 0
 fi
 
-# The URI of the machine's main Debian archive: the first URIs: value of
-# a deb822 stanza (or the first "deb" line) that is not a security one.
-archive_uri() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk '
-			/^[ \t]*$/ { if (uri != "" && !sec) { print uri; exit }
-				     uri = ""; sec = 0; next }
-			/^URIs:/   { uri = $2; if (uri ~ /security/) sec = 1 }
-			/^Suites:/ { if ($0 ~ /-security/) sec = 1 }
-			END	   { if (uri != "" && !sec) print uri }
-		' "$f" | head -n 1
-	done
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		awk '$1 == "deb" && $0 !~ /security/ {
-			for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }'
-}
-
 fetch_source() {
-	local uri keyring deb
-	uri=$(archive_uri | head -n 1)
-	[ -n "$uri" ] || kt_die "no Debian archive URI in the apt sources"
-	keyring=$(dpkg -L debian-archive-keyring | grep '/debian-archive-keyring\.gpg$' | head -n 1)
-	[ -f "$keyring" ] || kt_die "debian-archive-keyring's keyring not found"
-	mkdir -p "$KT_APT/lists/partial" "$KT_APT/cache/archives/partial" "$KT_APT/deb"
-	echo "deb [signed-by=$keyring] $uri $KT_LINUX_SUITE main" >"$KT_APT/sources.list"
-	local opts=(-o "Dir::Etc::sourcelist=$KT_APT/sources.list"
-		    -o "Dir::Etc::sourceparts=-"
-		    -o "Dir::State::Lists=$KT_APT/lists"
-		    -o "Dir::Cache=$KT_APT/cache"
-		    -o "APT::Sandbox::User=root")
+	local deb
 	kt_log "fetching $KT_LINUX_PKG=$KT_LINUX_DEB_VERSION ($KT_LINUX_SUITE)"
-	apt-get -qq "${opts[@]}" update
-	(cd "$KT_APT/deb" && rm -f ./*.deb &&
-	 apt-get -qq "${opts[@]}" download "$KT_LINUX_PKG=$KT_LINUX_DEB_VERSION")
-	deb=$(ls "$KT_APT"/deb/"${KT_LINUX_PKG}"_*.deb)
-	[ "$(dpkg-deb -f "$deb" Package)" = "$KT_LINUX_PKG" ] &&
-	[ "$(dpkg-deb -f "$deb" Version)" = "$KT_LINUX_DEB_VERSION" ] ||
-		kt_die "$deb is not $KT_LINUX_PKG $KT_LINUX_DEB_VERSION"
+	deb=$(kt_apt_download "$KT_LINUX_SUITE" "$KT_LINUX_PKG" "$KT_LINUX_DEB_VERSION")
 	rm -rf "$KT_APT/root"
 	dpkg-deb -x "$deb" "$KT_APT/root"
 }
