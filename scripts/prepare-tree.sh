@@ -16,7 +16,7 @@ set -eu
 PKGS="bc flex bison libelf-dev libssl-dev make gcc git xz-utils
 debian-archive-keyring sparse coccinelle python3-ply python3-git
 python3-sphinx python3-sphinx-rtd-theme graphviz python3-yaml
-busybox-static debootstrap qemu-system-x86 qemu-system-arm
+busybox-static debootstrap ocaml-nox qemu-system-x86 qemu-system-arm
 gcc-aarch64-linux-gnu"
 PKGS="$PKGS ${KT_EXTRA_PKGS:-}"
 

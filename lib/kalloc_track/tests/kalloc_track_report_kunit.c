@@ -465,8 +465,7 @@ static void kalloc_track_debugfs_open_across_destroy(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_unmount, mnt),
 			0);
 	file = file_open_root_mnt(mnt, path, O_RDONLY, 0);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "open %s: %ld", path,
-			       PTR_ERR(file));
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "open %s: %pe", path, file);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_fput, file),
 			0);
 
