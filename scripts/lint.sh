@@ -61,6 +61,28 @@ if grep -E '(warning|error):' "$log" | grep -E "$mine"; then
 fi
 echo "gcc $(gcc -dumpversion): $(grep -cE '(warning|error):' "$log" || true) findings in the build, $(grep -E '(warning|error):' "$log" | grep -cE "$mine" || true) in our files"
 
+echo "== compile-fail: what must not build does not"
+# Each file of scripts/compile-fail/ is built in the applied tree, with
+# the lint configuration, and must fail with the error its "expect:"
+# line names.
+for f in "$KT_TOP"/scripts/compile-fail/*.c; do
+	name=$(basename "$f" .c)
+	want=$(sed -n 's/^ \* expect: //p' "$f")
+	cp "$f" "lib/kalloc_track/$name.c"
+	if make ARCH=um O="$build" "lib/kalloc_track/$name.o" \
+		>"$build/$name.log" 2>&1; then
+		echo "$name: built, but must not"
+		fail=1
+	elif ! grep -qF "$want" "$build/$name.log"; then
+		echo "$name: failed, but not with '$want':"
+		grep -E 'error' "$build/$name.log" | head -n 5
+		fail=1
+	else
+		echo "$name: refused with '$want'"
+	fi
+	rm -f "lib/kalloc_track/$name.c"
+done
+
 echo "== x86_64: clang W=1 (LLVM=1), everything of ours as modules, sparse C=2"
 # As allmodconfig builds it: KUnit, the suites and the sample as modules,
 # linked by modpost against a vmlinux that exports what it exports. A

@@ -16,6 +16,7 @@
 #define _LINUX_KALLOC_TRACK_H
 
 #include <linux/alloc_tag.h>
+#include <linux/build_bug.h>
 #include <linux/cleanup.h>
 #include <linux/compiler.h>
 #include <linux/gfp_types.h>
@@ -23,7 +24,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
-#include <linux/workqueue_types.h>
 
 /* Longest allocation name accepted, not counting the terminating NUL. */
 #define KALLOC_TRACK_NAME_MAX	64
@@ -88,23 +88,30 @@ struct kalloc_track_freed {
 
 /**
  * struct kalloc_track - an owner's allocation tracker
- * @lock: protects every field below except @node and @listed. Taken
- *	with interrupts disabled, since adds and releases may come from
- *	hard or soft interrupt context. Held only for table and accounting
- *	updates, never across an allocation, a free or a printk.
+ * @lock: protects every field below except @node, @listed, @pending and
+ *	@debugfs. Taken with interrupts disabled, since adds and releases
+ *	may come from hard or soft interrupt context. Held only for table
+ *	and accounting updates, never across an allocation, a free or a
+ *	printk.
  * @owner: name of the owner, shown in reports
- * @table: hash table of live records, keyed by payload address
+ * @table: hash table of live records, keyed by payload address; never
+ *	NULL once the tracker is set up, which is how a zeroed, never
+ *	initialised tracker is told apart
  * @old_table: table being migrated into @table by a resize, or NULL
  * @bits: log2 of the number of buckets of @table
  * @old_bits: log2 of the number of buckets of @old_table
  * @migrated: buckets of @old_table already moved to @table
+ * @reserved: bytes of adds checked against @stats.max_live_bytes whose
+ *	memory is being allocated
  * @dead: set by kalloc_track_destroy(); later calls are refused
- * @resizing: a resize is queued or running
- * @listed: @node is on the global list of trackers
- * @debugfs_pending: the debugfs directory is still to be created
- * @node: entry on the global list, under its own lock
- * @debugfs: the tracker's debugfs directory, or NULL
- * @resize_work: grows @table from process context
+ * @resizing: a resize is requested or running
+ * @listed: @node is on the global list of trackers (under its lock)
+ * @busy: the deferred work or the module notifier uses the tracker;
+ *	kalloc_track_destroy() waits for it to clear
+ * @pending: deferred work asked for this tracker (under the list's lock)
+ * @node: entry on the global list of trackers, RCU-protected
+ * @debugfs: the tracker's debugfs directory, or NULL; set by the
+ *	deferred work, cleared by kalloc_track_destroy()
  * @stats: accounting, see struct kalloc_track_stats
  * @history_next: next slot of @history to overwrite
  * @history: the last KALLOC_TRACK_HISTORY releases
@@ -112,8 +119,9 @@ struct kalloc_track_freed {
  *	before the first add
  *
  * Embed it in the owner's structure and set it up with
- * kalloc_track_init(), or define it with DEFINE_KALLOC_TRACK(). The
- * fields are private to lib/kalloc_track.
+ * kalloc_track_init(), or define it with DEFINE_KALLOC_TRACK(), which
+ * initialises everything statically. The fields are private to
+ * lib/kalloc_track.
  */
 struct kalloc_track {
 	/* Protects the tracker; see @lock above. */
@@ -124,24 +132,35 @@ struct kalloc_track {
 	unsigned int bits;
 	unsigned int old_bits;
 	unsigned int migrated;
+	size_t reserved;
 	bool dead;
 	bool resizing;
 	bool listed;
-	bool debugfs_pending;
+	bool busy;
+	u8 pending;
 	struct list_head node;
 	struct dentry *debugfs;
-	struct work_struct resize_work;
 	struct kalloc_track_stats stats;
 	unsigned int history_next;
 	struct kalloc_track_freed history[KALLOC_TRACK_HISTORY];
 	struct hlist_head inline_table[1 << KALLOC_TRACK_INLINE_BITS];
 };
 
+/*
+ * Everything is set statically, the list node included, so that nothing
+ * needs to be published when a static tracker is first used. A NULL or
+ * empty owner is refused at compile time where the macro can see it.
+ */
 #define KALLOC_TRACK_INIT(name, _owner, _max_size, _max_live_bytes) {	\
 	.lock = __SPIN_LOCK_UNLOCKED(name.lock),			\
-	.owner = (_owner),						\
+	.owner = (_owner) + BUILD_BUG_ON_ZERO(				\
+		__builtin_types_compatible_p(typeof(_owner), void *),	\
+		"kalloc_track: the owner of a tracker cannot be NULL") +	\
+		BUILD_BUG_ON_ZERO(sizeof(_owner) == 1,			\
+		"kalloc_track: the owner of a tracker cannot be empty"),	\
 	.table = (name).inline_table,					\
 	.bits = KALLOC_TRACK_INLINE_BITS,				\
+	.node = LIST_HEAD_INIT((name).node),				\
 	.stats = {							\
 		.max_size = (_max_size),				\
 		.max_live_bytes = (_max_live_bytes),			\
@@ -198,10 +217,11 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
  * Return:
  * * %KALLOC_TRACK_RELEASED (0) - freed, *@pp is NULL
  * * %KALLOC_TRACK_WAS_NULL (1) - *@pp was already NULL, nothing done
+ *   (on a destroyed tracker too, as kfree(NULL))
  * * -EALREADY - double free: @t released this address recently
  * * -EXDEV - wrong owner: another tracker owns this address
  * * -ENOENT - invalid free: no tracker owns this address
- * * -EINVAL - @t is NULL or destroyed
+ * * -EINVAL - @t is NULL, not set up, or destroyed
  */
 #define kalloc_track_release(t, pp)					\
 ({									\

@@ -13,12 +13,13 @@
 #include <linux/moduleparam.h>
 #include <linux/printk.h>
 #include <linux/ratelimit.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
-#include <linux/workqueue.h>
 
 #include "internal.h"
 
@@ -43,7 +44,7 @@ EXPORT_SYMBOL_IF_KUNIT(kt_stacks_active);
 static bool kt_stacks_wanted = true;
 static bool kt_stacks_ready;
 
-static int kt_stacks_apply(bool on)
+VISIBLE_IF_KUNIT int kt_stacks_apply(bool on)
 {
 	int ret;
 
@@ -57,6 +58,7 @@ static int kt_stacks_apply(bool on)
 	static_branch_enable(&kt_stacks_enabled);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kt_stacks_apply);
 
 static int kt_stacks_set(const char *val, const struct kernel_param *kp)
 {
@@ -110,6 +112,14 @@ int kt_stacks_setup(void)
 	return 0;
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+int kt_stacks_apply(bool on)
+{
+	return on ? -EOPNOTSUPP : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stacks_apply);
+#endif
+
 depot_stack_handle_t kt_save_stack(gfp_t gfp)
 {
 	return 0;
@@ -119,6 +129,76 @@ depot_stack_handle_t kt_save_stack(gfp_t gfp)
 /* One lock-free budget for the reports a caller can trigger at will. */
 static DEFINE_RATELIMIT_STATE(kt_report_rs, DEFAULT_RATELIMIT_INTERVAL,
 			      DEFAULT_RATELIMIT_BURST);
+
+/**
+ * kt_report_line() - print one line of a report
+ * @level: KT_ERR or KT_WARN
+ * @line: the line, without a newline
+ *
+ * Every line kalloc_track prints goes through here, so that a test can
+ * capture what the library really printed with a static stub.
+ */
+void kt_report_line(enum kt_level level, const char *line)
+{
+	KUNIT_STATIC_STUB_REDIRECT(kt_report_line, level, line);
+	if (level == KT_WARN)
+		pr_warn("%s\n", line);
+	else
+		pr_err("%s\n", line);
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_report_line);
+
+static __printf(2, 0) void kt_vreport(enum kt_level level, const char *fmt,
+				       va_list args)
+{
+	char buf[KT_REPORT_LEN];
+
+	vscnprintf(buf, sizeof(buf), fmt, args);
+	kt_report_line(level, buf);
+}
+
+/* Format and print one line of a report. */
+void kt_report(enum kt_level level, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	kt_vreport(level, fmt, args);
+	va_end(args);
+}
+
+/* The same, for what a caller can trigger at will. */
+void kt_report_ratelimited(enum kt_level level, const char *fmt, ...)
+{
+	va_list args;
+
+	if (!__ratelimit(&kt_report_rs))
+		return;
+	va_start(args, fmt);
+	kt_vreport(level, fmt, args);
+	va_end(args);
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* A full budget, so that a test sees every line it causes. */
+void kt_report_ratelimit_reset(void)
+{
+	ratelimit_state_reset_interval(&kt_report_rs,
+				       DEFAULT_RATELIMIT_INTERVAL);
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_report_ratelimit_reset);
+#endif
+
+/* The frames of a stack, one report line each. */
+static void kt_report_stack(depot_stack_handle_t stack)
+{
+	unsigned long *entries;
+	unsigned int i, n;
+
+	n = stack_depot_fetch(stack, &entries);
+	for (i = 0; i < n; i++)
+		kt_report(KT_ERR, " %pS", (void *)entries[i]);
+}
 
 /**
  * kt_format_leak() - format the report line of one leaked allocation
@@ -170,7 +250,7 @@ void kt_report_leak(const struct kalloc_track *t, const struct kt_record *rec,
 
 	KUNIT_STATIC_STUB_REDIRECT(kt_report_leak, t, rec, now);
 	kt_format_leak(buf, sizeof(buf), t, rec, now);
-	pr_err("%s\n", buf);
+	kt_report_line(KT_ERR, buf);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_report_leak);
 
@@ -179,9 +259,9 @@ void kt_report_leak_site(const struct kalloc_track *t,
 			 size_t bytes)
 {
 	KUNIT_STATIC_STUB_REDIRECT(kt_report_leak_site, t, stack, n, bytes);
-	pr_err("%s: %u leak(s) of %zu bytes in all from this stack:\n",
-	       t->owner, n, bytes);
-	stack_depot_print(stack);
+	kt_report(KT_ERR, "%s: %u leak(s) of %zu bytes in all from this stack:",
+		  t->owner, n, bytes);
+	kt_report_stack(stack);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_report_leak_site);
 
@@ -241,6 +321,7 @@ unsigned int kt_report_leaks(const struct kalloc_track *t,
 		}
 		total += n;
 		*bytes += site_bytes;
+		cond_resched();
 	}
 	return total;
 }
@@ -254,14 +335,14 @@ void kt_report_double_free(const struct kalloc_track *t,
 	if (!__ratelimit(&kt_report_rs))
 		return;
 	kt_format_double_free(buf, sizeof(buf), t, h, ip);
-	pr_err("%s\n", buf);
+	kt_report_line(KT_ERR, buf);
 	if (h->alloc_stack) {
-		pr_err("%s: allocated by:\n", t->owner);
-		stack_depot_print(h->alloc_stack);
+		kt_report(KT_ERR, "%s: allocated by:", t->owner);
+		kt_report_stack(h->alloc_stack);
 	}
 	if (h->release_stack) {
-		pr_err("%s: first released by:\n", t->owner);
-		stack_depot_print(h->release_stack);
+		kt_report(KT_ERR, "%s: first released by:", t->owner);
+		kt_report_stack(h->release_stack);
 	}
 }
 
@@ -296,61 +377,196 @@ void kt_show_stats(struct seq_file *m, struct kalloc_track *t)
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_show_stats);
 
-static void kt_show_record(struct seq_file *m, const struct kt_record *rec,
-			   unsigned long now)
+/* Buckets looked at per lock hold, so that a sparse table costs little. */
+#define KT_LISTING_BUCKETS	256
+
+/*
+ * Copy the next rows of the listing out of the table, under the lock,
+ * looking at KT_LISTING_BUCKETS buckets at most. The listing follows one
+ * table; if a resize replaced it, or is moving records out of it, the
+ * listing stops with a line that says so rather than show a record twice
+ * or miss one.
+ */
+static void kt_listing_fill(struct kt_listing *l)
 {
+	struct kalloc_track *t = l->t;
+	unsigned int k, looked = 0;
+	struct kt_record *rec;
+	unsigned long flags;
+
+	l->n = 0;
+	l->i = 0;
+	spin_lock_irqsave(&t->lock, flags);
+	if (t->table != l->table || t->bits != l->bits || t->old_table) {
+		l->resized = true;
+		goto out;
+	}
+	while (l->bucket < 1U << l->bits && l->n < KT_ROWS_BATCH &&
+	       looked++ < KT_LISTING_BUCKETS) {
+		k = 0;
+		hlist_for_each_entry(rec, &l->table[l->bucket], node) {
+			if (k++ < l->skip)
+				continue;
+			if (l->n == KT_ROWS_BATCH)
+				break;
+			l->row[l->n++] = (struct kt_row){
+				.name = rec->name, .size = rec->size,
+				.caller = rec->caller, .stamp = rec->stamp,
+				.gfp = rec->gfp, .stack = rec->stack,
+			};
+			l->skip++;
+		}
+		if (!rec) {
+			/* This bucket is done. */
+			l->bucket++;
+			l->skip = 0;
+		}
+	}
+out:
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+/*
+ * The element at the listing's position: a row, the resized marker, or
+ * NULL at the end. Calling it again gives the same element, as seq_file
+ * needs when it retries a position; only ->next() moves on.
+ */
+static void *kt_listing_current(struct kt_listing *l)
+{
+	while (!l->done && l->i == l->n && !l->resized) {
+		if (l->bucket >= 1U << l->bits)
+			l->done = true;
+		else
+			kt_listing_fill(l);
+	}
+	if (l->i < l->n)
+		return &l->row[l->i];
+	if (l->resized && !l->done)
+		return KT_RESIZED_TOKEN;
+	return NULL;
+}
+
+static void kt_listing_reset(struct kt_listing *l)
+{
+	struct kalloc_track *t = l->t;
+	unsigned long flags;
+
+	spin_lock_irqsave(&t->lock, flags);
+	l->table = t->table;
+	l->bits = t->bits;
+	spin_unlock_irqrestore(&t->lock, flags);
+	l->bucket = 0;
+	l->skip = 0;
+	l->n = 0;
+	l->i = 0;
+	l->pos = 0;
+	l->now = jiffies;
+	l->resized = false;
+	l->done = false;
+}
+
+static void *kt_allocations_start(struct seq_file *m, loff_t *pos)
+{
+	struct kt_listing *l = m->private;
+
+	if (!*pos) {
+		kt_listing_reset(l);
+		return SEQ_START_TOKEN;
+	}
+	/* seq_file only ever comes back to where it stopped. */
+	if (*pos != l->pos)
+		return NULL;
+	return kt_listing_current(l);
+}
+
+static void *kt_allocations_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct kt_listing *l = m->private;
+
+	if (v == KT_RESIZED_TOKEN)
+		l->done = true;
+	else if (v != SEQ_START_TOKEN)
+		l->i++;
+	l->pos = ++*pos;
+	return kt_listing_current(l);
+}
+
+static void kt_allocations_stop(struct seq_file *m, void *v)
+{
+}
+
+/*
+ * Runs with no lock held: the row is a copy, and the names and stacks it
+ * points to live as long as the tracker, which debugfs keeps alive for
+ * the duration of the read.
+ */
+static int kt_allocations_show(struct seq_file *m, void *v)
+{
+	struct kt_listing *l = m->private;
+	const struct kt_row *row = v;
 	unsigned long *entries;
 	unsigned int i, n;
 
-	seq_printf(m, "%s\t%zu\t%pGg\t%u\t%pS\n", rec->name, rec->size,
-		   &rec->gfp, jiffies_to_msecs(now - rec->stamp),
-		   (void *)rec->caller);
-	if (!rec->stack)
-		return;
-	n = stack_depot_fetch(rec->stack, &entries);
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "# name\tsize\tgfp\tage_ms\tcaller\n");
+		return 0;
+	}
+	if (v == KT_RESIZED_TOKEN) {
+		seq_puts(m, "# table resized while listing: incomplete\n");
+		return 0;
+	}
+	seq_printf(m, "%s\t%zu\t%pGg\t%u\t%pS\n", row->name, row->size,
+		   &row->gfp, jiffies_to_msecs(l->now - row->stamp),
+		   (void *)row->caller);
+	if (!row->stack)
+		return 0;
+	n = stack_depot_fetch(row->stack, &entries);
 	for (i = 0; i < n; i++)
 		seq_printf(m, "  %pS\n", (void *)entries[i]);
+	return 0;
 }
 
+/*
+ * The debugfs "allocations" file: a header line starting with '#', then
+ * one tab-separated line per live allocation: name, size, GFP flags, age
+ * in ms and caller. With stacks on, each line is followed by the frames
+ * of the add, indented by two spaces. The tracker's lock is held only to
+ * copy KT_ROWS_BATCH rows at a time, never while formatting.
+ */
+const struct seq_operations kt_allocations_seq_ops = {
+	.start = kt_allocations_start,
+	.next = kt_allocations_next,
+	.stop = kt_allocations_stop,
+	.show = kt_allocations_show,
+};
+EXPORT_SYMBOL_IF_KUNIT(kt_allocations_seq_ops);
+
+#if IS_ENABLED(CONFIG_KUNIT)
 /**
- * kt_show_allocations() - the text of the debugfs "allocations" file
- * @m: where to print
+ * kt_show_allocations() - the "allocations" text, into one seq_file
+ * @m: a seq_file with a buffer large enough for the whole text
  * @t: the tracker
  *
- * A header line starting with '#', then one tab-separated line per live
- * allocation: name, size, GFP flags, age in ms and caller. With stacks
- * on, each line is followed by the frames of the add, indented by two
- * spaces. The table is walked one bucket per lock hold, so that a large
- * table does not keep interrupts off for long; a resize in the middle of
- * the walk ends the listing with a line saying so.
+ * Drives kt_allocations_seq_ops as seq_read() does, for the tests.
  */
 void kt_show_allocations(struct seq_file *m, struct kalloc_track *t)
 {
-	unsigned long flags, now = jiffies;
-	struct hlist_head *table;
-	struct kt_record *rec;
-	unsigned int i, bits;
+	struct kt_listing *l;
+	void *saved = m->private;
+	loff_t pos = 0;
+	void *v;
 
-	seq_puts(m, "# name\tsize\tgfp\tage_ms\tcaller\n");
-	/* A resize in progress would split the chains across two tables. */
-	if (READ_ONCE(t->listed))
-		flush_work(&t->resize_work);
-
-	spin_lock_irqsave(&t->lock, flags);
-	table = t->table;
-	bits = t->bits;
-	spin_unlock_irqrestore(&t->lock, flags);
-
-	for (i = 0; i < 1U << bits; i++) {
-		spin_lock_irqsave(&t->lock, flags);
-		if (t->table != table || t->old_table) {
-			spin_unlock_irqrestore(&t->lock, flags);
-			seq_puts(m, "# table resized while listing: incomplete\n");
-			return;
-		}
-		hlist_for_each_entry(rec, &table[i], node)
-			kt_show_record(m, rec, now);
-		spin_unlock_irqrestore(&t->lock, flags);
-	}
+	l = kzalloc_obj(*l, GFP_KERNEL);
+	if (!l)
+		return;
+	l->t = t;
+	m->private = l;
+	for (v = kt_allocations_start(m, &pos); v;
+	     v = kt_allocations_next(m, v, &pos))
+		kt_allocations_show(m, v);
+	kt_allocations_stop(m, v);
+	m->private = saved;
+	kfree(l);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_show_allocations);
+#endif

@@ -12,6 +12,7 @@
 #include <linux/kstrtox.h>
 #include <linux/printk.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "data_plane.h"
 
@@ -90,7 +91,7 @@ static struct dp_entry *dp_find(struct data_plane *dp, const char *name)
 	unsigned int i;
 
 	for (i = 0; i < DP_MAX_ENTRIES; i++)
-		if (dp->entry[i].name[0] && !strcmp(dp->entry[i].name, name))
+		if (dp->entry[i].name && !strcmp(dp->entry[i].name, name))
 			return &dp->entry[i];
 	return NULL;
 }
@@ -100,9 +101,27 @@ static struct dp_entry *dp_free_slot(struct data_plane *dp)
 	unsigned int i;
 
 	for (i = 0; i < DP_MAX_ENTRIES; i++)
-		if (!dp->entry[i].name[0])
+		if (!dp->entry[i].name)
 			return &dp->entry[i];
 	return NULL;
+}
+
+/*
+ * A copy of @name that lives as long as the plane, for the tracker: the
+ * one kept already if this name was used before, else a new one. NULL
+ * when DP_MAX_NAMES distinct names have been used.
+ */
+static const char *dp_keep_name(struct data_plane *dp, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp->n_names; i++)
+		if (!strcmp(dp->names[i], name))
+			return dp->names[i];
+	if (dp->n_names == DP_MAX_NAMES)
+		return NULL;
+	strscpy(dp->names[dp->n_names], name, sizeof(dp->names[0]));
+	return dp->names[dp->n_names++];
 }
 
 /**
@@ -169,7 +188,8 @@ int dp_parse_params(struct data_plane *dp, const char * const *names,
 	dp->limit = limit;
 	dp->n = n_names;
 	for (i = 0; i < n_names; i++) {
-		strscpy(dp->entry[i].name, names[i], sizeof(dp->entry[i].name));
+		/* At most DP_MAX_ENTRIES distinct names: always kept. */
+		dp->entry[i].name = dp_keep_name(dp, names[i]);
 		dp->entry[i].size = sizes[i];
 		dp->entry[i].gfp = flags;
 	}
@@ -183,12 +203,25 @@ void *dp_alloc(struct data_plane *dp, struct dp_entry *e)
 	return kalloc_track_add(&dp->tracker, e->name, e->size, e->gfp);
 }
 
-static void dp_release_all(struct data_plane *dp)
+/* Release @e's buffer; on failure the entry is left as it was. */
+static int dp_release(struct data_plane *dp, struct dp_entry *e)
 {
-	unsigned int i;
+	int ret = kalloc_track_release(&dp->tracker, &e->buf);
+
+	if (ret < 0)
+		pr_err(DP_OWNER ": release of '%s' failed: %d\n", e->name, ret);
+	return ret < 0 ? ret : 0;
+}
+
+/* Release every buffer. Return: the number of releases that failed. */
+static unsigned int dp_release_all(struct data_plane *dp)
+{
+	unsigned int i, failed = 0;
 
 	for (i = 0; i < DP_MAX_ENTRIES; i++)
-		kalloc_track_release(&dp->tracker, &dp->entry[i].buf);
+		if (dp->entry[i].buf && dp_release(dp, &dp->entry[i]))
+			failed++;
+	return failed;
 }
 
 /**
@@ -231,7 +264,8 @@ unsigned int dp_stop(struct data_plane *dp)
 	unsigned int leaks;
 
 	mutex_lock(&dp->lock);
-	dp_release_all(dp);
+	if (dp_release_all(dp))
+		pr_err(DP_OWNER ": some buffers could not be released\n");
 	kalloc_track_get_stats(&dp->tracker, &st);
 	leaks = kalloc_track_destroy(&dp->tracker);
 	mutex_unlock(&dp->lock);
@@ -297,8 +331,9 @@ int dp_parse_command(const char *buf, size_t len, struct dp_cmd *cmd)
  * @cmd: the command
  *
  * Return: 0; -EINVAL for an unknown name on release, a name taken on
- * add or a size over the limit; -ENOSPC when every slot is taken;
- * -ENOMEM when the allocation fails. On error nothing changes.
+ * add or a size over the limit; -ENOSPC when every slot is taken or
+ * DP_MAX_NAMES names were used; -ENOMEM when the allocation fails; the
+ * tracker's error when a release fails. On error nothing changes.
  */
 int dp_execute(struct data_plane *dp, const struct dp_cmd *cmd)
 {
@@ -312,7 +347,10 @@ int dp_execute(struct data_plane *dp, const struct dp_cmd *cmd)
 			ret = -EINVAL;
 			goto out;
 		}
-		kalloc_track_release(&dp->tracker, &e->buf);
+		ret = dp_release(dp, e);
+		if (ret)
+			goto out;
+		/* The name itself stays in dp->names for the tracker. */
 		memset(e, 0, sizeof(*e));
 		dp->n--;
 		goto out;
@@ -326,7 +364,11 @@ int dp_execute(struct data_plane *dp, const struct dp_cmd *cmd)
 		ret = -ENOSPC;
 		goto out;
 	}
-	strscpy(e->name, cmd->name, sizeof(e->name));
+	e->name = dp_keep_name(dp, cmd->name);
+	if (!e->name) {
+		ret = -ENOSPC;
+		goto out;
+	}
 	e->size = cmd->size;
 	e->gfp = cmd->gfp;
 	e->buf = dp_alloc(dp, e);
@@ -339,4 +381,49 @@ int dp_execute(struct data_plane *dp, const struct dp_cmd *cmd)
 out:
 	mutex_unlock(&dp->lock);
 	return ret;
+}
+
+/**
+ * dp_control_write() - the write handler of the control file
+ * @dp: the running data plane
+ * @ubuf: the command, from user space, not NUL-terminated
+ * @len: its length
+ *
+ * The command is copied into a buffer one byte longer than the longest
+ * command and terminated there, so that nothing past what user space
+ * wrote is ever read or printed.
+ *
+ * Return: @len, or the error of dp_parse_command() or dp_execute(), or
+ * -EFAULT.
+ */
+ssize_t dp_control_write(struct data_plane *dp, const char __user *ubuf,
+			 size_t len)
+{
+	char buf[DP_CMD_MAX + 1];
+	struct dp_cmd cmd;
+	int ret;
+
+	if (!len || len > DP_CMD_MAX) {
+		pr_err(DP_OWNER ": control: a command is 1 to %u bytes, not %zu\n",
+		       DP_CMD_MAX, len);
+		return -EINVAL;
+	}
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	ret = dp_parse_command(buf, len, &cmd);
+	if (ret) {
+		pr_err(DP_OWNER ": control: cannot parse '%*pE'\n",
+		       (int)strcspn(buf, "\n"), buf);
+		return ret;
+	}
+	ret = dp_execute(dp, &cmd);
+	if (ret) {
+		pr_err(DP_OWNER ": control: %s '%s' failed: %d\n",
+		       cmd.op == DP_ADD ? "add" : "release", cmd.name, ret);
+		return ret;
+	}
+	pr_info(DP_OWNER ": control: %s '%s' done\n",
+		cmd.op == DP_ADD ? "add" : "release", cmd.name);
+	return len;
 }

@@ -14,29 +14,37 @@
 #include <linux/types.h>
 
 #define DP_MAX_ENTRIES		16
+#define DP_MAX_NAMES		64
 #define DP_NAME_MAX		32
 #define DP_CMD_MAX		128
 #define DP_DEFAULT_LIMIT	SZ_1M
 
-/* One named buffer; a slot is free when its name is empty. */
+/* One named buffer; a slot is free when it has no name. */
 struct dp_entry {
-	char name[DP_NAME_MAX + 1];
+	const char *name;	/* in data_plane::names */
 	size_t size;
 	gfp_t gfp;
 	void *buf;
 };
 
 /*
- * @lock serialises commands, and protects @entry and @n; the tracker has
- * its own lock. Names live in @entry for as long as the tracker, as
- * kalloc_track requires.
+ * @lock serialises commands, and protects @entry, @n, @names and
+ * @n_names; the tracker has its own lock.
+ *
+ * kalloc_track does not copy names: a name must live as long as the
+ * tracker, since a double-free report may print it after the buffer is
+ * gone. So names are kept in @names, never overwritten while the tracker
+ * lives: a slot released and reused under another name points to
+ * another string, and the old one stays for the reports.
  */
 struct data_plane {
 	struct kalloc_track tracker;
 	struct mutex lock;		/* serialises commands */
 	size_t limit;
 	unsigned int n;
+	unsigned int n_names;
 	struct dp_entry entry[DP_MAX_ENTRIES];
+	char names[DP_MAX_NAMES][DP_NAME_MAX + 1];
 };
 
 enum dp_op { DP_ADD, DP_RELEASE };
@@ -58,6 +66,8 @@ int dp_start(struct data_plane *dp);
 unsigned int dp_stop(struct data_plane *dp);
 int dp_parse_command(const char *buf, size_t len, struct dp_cmd *cmd);
 int dp_execute(struct data_plane *dp, const struct dp_cmd *cmd);
+ssize_t dp_control_write(struct data_plane *dp, const char __user *ubuf,
+			 size_t len);
 void *dp_alloc(struct data_plane *dp, struct dp_entry *e);
 
 #endif /* _SAMPLES_KALLOC_TRACK_DATA_PLANE_H */

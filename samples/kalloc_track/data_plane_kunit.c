@@ -8,6 +8,7 @@
 
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/mman.h>
 
 #include "data_plane.c"
 
@@ -98,7 +99,7 @@ static void dp_parse_params_rejects(struct kunit *test)
 			-EINVAL);
 	/* Nothing was filled in. */
 	KUNIT_EXPECT_EQ(test, dp->n, 0);
-	KUNIT_EXPECT_EQ(test, dp->entry[0].name[0], 0);
+	KUNIT_EXPECT_NULL(test, dp->entry[0].name);
 	KUNIT_EXPECT_EQ(test, dp->limit, DP_DEFAULT_LIMIT);
 }
 
@@ -322,6 +323,107 @@ static void dp_execute_add_fails_cleanly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dp_live(dp), 3);
 }
 
+/*
+ * A name given to the tracker must outlive the buffer: after "scratch"
+ * is released and its slot reused by another name, the tracker's record
+ * of that release still says "scratch".
+ */
+static void dp_names_outlive_their_buffers(struct kunit *test)
+{
+	struct data_plane *dp = dp_test_running(test);
+	const struct kalloc_track_freed *h;
+	struct dp_cmd cmd;
+
+	KUNIT_ASSERT_EQ(test, dp_parse_command("add scratch 64", 14, &cmd), 0);
+	KUNIT_ASSERT_EQ(test, dp_execute(dp, &cmd), 0);
+	KUNIT_ASSERT_EQ(test, dp_parse_command("release scratch", 15, &cmd), 0);
+	KUNIT_ASSERT_EQ(test, dp_execute(dp, &cmd), 0);
+	KUNIT_ASSERT_EQ(test, dp_parse_command("add other 64", 12, &cmd), 0);
+	KUNIT_ASSERT_EQ(test, dp_execute(dp, &cmd), 0);
+
+	h = &dp->tracker.history[(dp->tracker.history_next - 1) &
+				 (KALLOC_TRACK_HISTORY - 1)];
+	KUNIT_EXPECT_STREQ(test, h->name, "scratch");
+	KUNIT_EXPECT_STREQ(test, dp_find(dp, "other")->name, "other");
+
+	/* A name used before is kept once, not twice. */
+	KUNIT_ASSERT_EQ(test, dp_parse_command("add scratch 64", 14, &cmd), 0);
+	KUNIT_ASSERT_EQ(test, dp_execute(dp, &cmd), 0);
+	KUNIT_EXPECT_EQ(test, dp->n_names, 4);
+}
+
+/* A release the tracker refuses is reported, and the entry stays. */
+static void dp_release_failure_keeps_entry(struct kunit *test)
+{
+	struct data_plane *dp = dp_test_running(test);
+	struct dp_entry *e = dp_find(dp, "buffer");
+	char not_tracked[8];
+	struct dp_cmd cmd;
+	void *real;
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	real = e->buf;
+	e->buf = not_tracked;
+	KUNIT_ASSERT_EQ(test, dp_parse_command("release buffer", 14, &cmd), 0);
+	KUNIT_EXPECT_EQ(test, dp_execute(dp, &cmd), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, dp_find(dp, "buffer"), e);
+	KUNIT_EXPECT_EQ(test, dp->n, 2);
+	KUNIT_EXPECT_EQ(test, dp_live(dp), 2);
+	e->buf = real;
+	KUNIT_EXPECT_EQ(test, dp_execute(dp, &cmd), 0);
+	KUNIT_EXPECT_EQ(test, dp_live(dp), 1);
+}
+
+/*
+ * The control file's write path with writes of 0, 1, 127, 128 and 129
+ * bytes, none of them NUL-terminated, from a user page whose other bytes
+ * are not NUL either: nothing past the write may be read (KASAN sees a
+ * read past the handler's buffer).
+ */
+static void dp_control_write_lengths(struct kunit *test)
+{
+	static const size_t lens[] = { 0, 1, 127, 128, 129 };
+	struct data_plane *dp = dp_test_running(test);
+	char cmd[DP_CMD_MAX + 2];
+	unsigned long ubuf;
+	unsigned int i;
+	ssize_t ret;
+	size_t len;
+
+	ubuf = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, ubuf, 0);
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		len = lens[i];
+		/*
+		 * "add wN 0...07": a valid add of 7 bytes padded with zeros
+		 * to exactly @len bytes; 1 byte is just "a", and 129 bytes
+		 * is one byte too many.
+		 */
+		memset(cmd, 'Z', sizeof(cmd));
+		if (len >= 8) {
+			snprintf(cmd, sizeof(cmd), "add w%u ", i);
+			memset(cmd + strlen(cmd), '0', len - strlen(cmd) - 1);
+			cmd[len - 1] = '7';
+		} else if (len) {
+			cmd[0] = 'a';
+		}
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)ubuf, cmd,
+						   sizeof(cmd)), 0);
+		ret = dp_control_write(dp, (const char __user *)ubuf, len);
+		if (len >= 8 && len <= DP_CMD_MAX) {
+			KUNIT_EXPECT_EQ_MSG(test, ret, (ssize_t)len, "len %zu", len);
+			snprintf(cmd, sizeof(cmd), "w%u", i);
+			KUNIT_EXPECT_NOT_NULL_MSG(test, dp_find(dp, cmd),
+						  "len %zu", len);
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, ret, (ssize_t)-EINVAL,
+					    "len %zu", len);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, dp->n, 4);
+}
+
 static struct kunit_case kalloc_track_sample_cases[] = {
 	KUNIT_CASE(dp_parse_params_valid),
 	KUNIT_CASE_PARAM(dp_parse_params_rejects, dp_bad_params_gen_params),
@@ -332,6 +434,9 @@ static struct kunit_case kalloc_track_sample_cases[] = {
 	KUNIT_CASE(dp_execute_commands),
 	KUNIT_CASE(dp_start_rolls_back),
 	KUNIT_CASE(dp_execute_add_fails_cleanly),
+	KUNIT_CASE(dp_names_outlive_their_buffers),
+	KUNIT_CASE(dp_release_failure_keeps_entry),
+	KUNIT_CASE(dp_control_write_lengths),
 	{}
 };
 

@@ -24,7 +24,6 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "data_plane.h"
 
@@ -49,40 +48,17 @@ MODULE_PARM_DESC(limit, "Largest buffer in bytes (default: 1 MiB)");
 static struct data_plane *plane;
 static struct dentry *dp_dir;
 
-static ssize_t dp_control_write(struct file *file, const char __user *ubuf,
-				size_t len, loff_t *ppos)
+static ssize_t dp_control_file_write(struct file *file,
+				     const char __user *ubuf, size_t len,
+				     loff_t *ppos)
 {
-	char buf[DP_CMD_MAX];
-	struct dp_cmd cmd;
-	int ret;
-
-	if (len > sizeof(buf)) {
-		pr_err("control: command longer than %zu bytes\n", sizeof(buf));
-		return -EINVAL;
-	}
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	ret = dp_parse_command(buf, len, &cmd);
-	if (ret) {
-		pr_err("control: cannot parse '%.*s'\n", (int)strcspn(buf, "\n"),
-		       buf);
-		return ret;
-	}
-	ret = dp_execute(plane, &cmd);
-	if (ret) {
-		pr_err("control: %s '%s' failed: %d\n",
-		       cmd.op == DP_ADD ? "add" : "release", cmd.name, ret);
-		return ret;
-	}
-	pr_info("control: %s '%s' done\n", cmd.op == DP_ADD ? "add" : "release",
-		cmd.name);
-	return len;
+	return dp_control_write(plane, ubuf, len);
 }
 
 static const struct file_operations dp_control_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
-	.write = dp_control_write,
+	.write = dp_control_file_write,
 	.llseek = noop_llseek,
 };
 

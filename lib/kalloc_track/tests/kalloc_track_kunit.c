@@ -6,23 +6,17 @@
 
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/kalloc_track.h>
 #include <linux/kallsyms.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <linux/workqueue.h>
 
 #include "kt_test.h"
-
-static struct kalloc_track_stats kt_stats(struct kunit *test,
-					  struct kalloc_track *t)
-{
-	struct kalloc_track_stats st;
-
-	KUNIT_EXPECT_EQ(test, kalloc_track_get_stats(t, &st), 0);
-	return st;
-}
 
 static void kalloc_track_add_release_accounts(struct kunit *test)
 {
@@ -142,10 +136,29 @@ static DEFINE_KALLOC_TRACK(kt_static_tracker, "kunit-static");
 static DEFINE_KALLOC_TRACK_LIMITED(kt_static_limited, "kunit-limited",
 				   64, 100);
 
+/*
+ * Destroy the static trackers and put them back as they were defined,
+ * unlisted, whatever way the test ended: ready for another run, and not
+ * left for the module notifier to find at rmmod.
+ */
+static void kt_static_reset(void *data)
+{
+	if (!kt_static_tracker.dead)
+		kalloc_track_destroy(&kt_static_tracker);
+	if (!kt_static_limited.dead)
+		kalloc_track_destroy(&kt_static_limited);
+	kt_static_tracker = (struct kalloc_track)
+		KALLOC_TRACK_INIT(kt_static_tracker, "kunit-static", 0, 0);
+	kt_static_limited = (struct kalloc_track)
+		KALLOC_TRACK_INIT(kt_static_limited, "kunit-limited", 64, 100);
+}
+
 static void kalloc_track_static_definers(struct kunit *test)
 {
 	void *p, *q, *r;
 
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_static_reset,
+							NULL), 0);
 	p = kalloc_track_add(&kt_static_tracker, "static", 32, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, &kt_static_tracker).live, 1);
@@ -169,10 +182,6 @@ static void kalloc_track_static_definers(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(&kt_static_tracker), 0);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(&kt_static_limited), 0);
-	/* Leave them usable should the suite run again. */
-	kalloc_track_init(&kt_static_tracker, "kunit-static");
-	kalloc_track_init(&kt_static_limited, "kunit-limited");
-	kalloc_track_set_limits(&kt_static_limited, 64, 100);
 }
 
 static void kalloc_track_limits_exact(struct kunit *test)
@@ -321,6 +330,9 @@ static void kalloc_track_destroyed_is_inert(struct kunit *test)
 static void kalloc_track_table_grows(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	struct hlist_head *old;
+	unsigned long flags;
+	unsigned int bits;
 	void **p;
 	int i;
 
@@ -333,15 +345,153 @@ static void kalloc_track_table_grows(struct kunit *test)
 	/* Releases run while the table may be migrating. */
 	for (i = 0; i < KT_GROW_N; i += 3)
 		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
-	flush_work(&t->resize_work);
-	KUNIT_EXPECT_GE(test, t->bits, KALLOC_TRACK_INLINE_BITS + 2 * 2);
-	KUNIT_EXPECT_NULL(test, t->old_table);
+	kt_test_wait_resize(t);
+	spin_lock_irqsave(&t->lock, flags);
+	bits = t->bits;
+	old = t->old_table;
+	spin_unlock_irqrestore(&t->lock, flags);
+	KUNIT_EXPECT_GE(test, bits, KALLOC_TRACK_INLINE_BITS + 2 * 2);
+	KUNIT_EXPECT_NULL(test, old);
 	for (i = KT_GROW_N - 1; i >= 0; i--)
 		if (p[i])
 			KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live, 0);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).releases, KT_GROW_N);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+}
+
+/* Growth stops at KT_MAX_BITS exactly, whatever the step. */
+static void kalloc_track_grow_bits_capped(struct kunit *test)
+{
+	unsigned int bits = KALLOC_TRACK_INLINE_BITS, steps = 0;
+
+	while (bits < KT_MAX_BITS) {
+		bits = kt_grow_bits(bits);
+		steps++;
+		KUNIT_ASSERT_LE(test, bits, KT_MAX_BITS);
+	}
+	KUNIT_EXPECT_EQ(test, bits, KT_MAX_BITS);
+	KUNIT_EXPECT_EQ(test, kt_grow_bits(KT_MAX_BITS - 1), KT_MAX_BITS);
+	KUNIT_EXPECT_EQ(test, kt_grow_bits(KT_MAX_BITS), KT_MAX_BITS);
+	KUNIT_EXPECT_GT(test, steps, 0);
+}
+
+/* A tracker whose table grew is set up again from scratch. */
+static void kalloc_track_reinit_after_growth(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-regrow");
+	void **p;
+	int i;
+
+	p = kunit_kcalloc(test, KT_GROW_N, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < KT_GROW_N; i++) {
+		p[i] = kalloc_track_add(t, "grow", 32, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	kt_test_wait_resize(t);
+	KUNIT_EXPECT_GT(test, t->bits, KALLOC_TRACK_INLINE_BITS);
+	for (i = 0; i < KT_GROW_N; i++)
+		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-regrow"), 0);
+	KUNIT_EXPECT_EQ(test, t->bits, KALLOC_TRACK_INLINE_BITS);
+	KUNIT_EXPECT_PTR_EQ(test, t->table, &t->inline_table[0]);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).adds, 0);
+	p[0] = kalloc_track_add(t, "again", 32, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p[0]);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[0]), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live, 0);
+}
+
+/*
+ * A wrong-owner release must find an address in the other tracker's old
+ * table while that one is being resized. The state "records still in the
+ * old table, none migrated" is set up by hand, as kt_resize() leaves it
+ * after switching tables.
+ */
+static void kalloc_track_wrong_owner_mid_resize(struct kunit *test)
+{
+	struct kalloc_track *mine = kt_test_tracker(test, "kunit-mine");
+	struct kalloc_track *theirs = kt_test_tracker(test, "kunit-resizing");
+	struct hlist_head *new;
+	unsigned long flags;
+	void *p, *orig;
+
+	p = kalloc_track_add(theirs, "moving", 48, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	orig = p;
+	new = kt_alloc_table(KALLOC_TRACK_INLINE_BITS + 2);
+	KUNIT_ASSERT_NOT_NULL(test, new);
+
+	spin_lock_irqsave(&theirs->lock, flags);
+	theirs->resizing = true;
+	theirs->old_table = theirs->table;
+	theirs->old_bits = theirs->bits;
+	theirs->migrated = 0;
+	theirs->table = new;
+	theirs->bits = KALLOC_TRACK_INLINE_BITS + 2;
+	spin_unlock_irqrestore(&theirs->lock, flags);
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(mine, &p), -EXDEV);
+	KUNIT_EXPECT_PTR_EQ(test, p, orig);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, mine).foreign_frees, 1);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(theirs, &p), 0);
+
+	/* theirs is empty now: end the "resize" by hand. */
+	spin_lock_irqsave(&theirs->lock, flags);
+	theirs->old_table = NULL;
+	theirs->resizing = false;
+	spin_unlock_irqrestore(&theirs->lock, flags);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(theirs), 0);
+}
+
+/*
+ * A module unloaded with a tracker of its own still set up: the tracker
+ * is reported and destroyed as the module goes, so that no dangling
+ * entry stays on the list. The module is a fake whose data section is
+ * the tracker.
+ */
+static void kalloc_track_module_going(struct kunit *test)
+{
+	static const char * const want[] = {
+		"kunit-forgotten: tracker",
+		"of module kunit_fake not destroyed before unload",
+		"kunit-forgotten: leak of 'left-behind' (24 bytes",
+	};
+	struct kalloc_track *t;
+	unsigned int i;
+	struct kt_captured *c;
+	struct module *mod;
+	void *p;
+
+	if (!IS_ENABLED(CONFIG_MODULES))
+		kunit_skip(test, "CONFIG_MODULES is off");
+	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mod);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-forgotten"), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_test_destroy,
+							t), 0);
+	p = kalloc_track_add(t, "left-behind", 24, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	strscpy(mod->name, "kunit_fake", sizeof(mod->name));
+	mod->mem[MOD_DATA].base = t;
+	mod->mem[MOD_DATA].size = sizeof(*t);
+
+	c = kt_test_capture(test);
+	KUNIT_EXPECT_EQ(test, kt_module_going(mod), 1);
+	KUNIT_EXPECT_TRUE(test, t->dead);
+	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(t));
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		KUNIT_EXPECT_EQ_MSG(test, kt_test_count(c, want[i]), 1, "'%s'",
+				    want[i]);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).leaks, 1);
+	/* Nothing else was in that module: a second pass finds nothing. */
+	KUNIT_EXPECT_EQ(test, kt_module_going(mod), 0);
+	kt_test_free_forgotten(p);
 }
 
 static struct kunit_case kalloc_track_cases[] = {
@@ -354,6 +504,10 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_destroy_reports_leaks),
 	KUNIT_CASE(kalloc_track_destroyed_is_inert),
 	KUNIT_CASE(kalloc_track_table_grows),
+	KUNIT_CASE(kalloc_track_grow_bits_capped),
+	KUNIT_CASE(kalloc_track_reinit_after_growth),
+	KUNIT_CASE(kalloc_track_wrong_owner_mid_resize),
+	KUNIT_CASE(kalloc_track_module_going),
 	{}
 };
 
@@ -532,6 +686,7 @@ static void kalloc_track_add_bad_input(struct kunit *test)
 	const struct kt_bad_add *c = test->param_value;
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
 	struct kalloc_track *target = c->null_tracker ? NULL : t;
+	long bad = kt_bad_tracker_count();
 	struct kalloc_track_stats st;
 	void *p;
 
@@ -545,6 +700,9 @@ static void kalloc_track_add_bad_input(struct kunit *test)
 
 	st = kt_stats(test, t);
 	KUNIT_EXPECT_EQ(test, st.bad_input, c->null_tracker ? 0 : 1);
+	/* A NULL tracker has no counters: the global one counts it. */
+	KUNIT_EXPECT_EQ(test, kt_bad_tracker_count() - bad,
+			c->null_tracker ? 1 : 0);
 	KUNIT_EXPECT_EQ(test, st.live, 0);
 	KUNIT_EXPECT_EQ(test, st.adds, 0);
 	KUNIT_EXPECT_EQ(test, st.failed, 0);
@@ -563,6 +721,8 @@ static void kalloc_track_add_name_at_max_length(struct kunit *test)
 static void kalloc_track_null_tracker(struct kunit *test)
 {
 	struct kalloc_track_stats st = { .live = 1 };
+	long before = kt_bad_tracker_count();
+	struct kt_captured *c = kt_test_capture(test);
 	void *p = &st;
 
 	KUNIT_EXPECT_EQ(test, kalloc_track_init(NULL, "x"), -EINVAL);
@@ -572,6 +732,173 @@ static void kalloc_track_null_tracker(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kalloc_track_get_stats(NULL, &st), -EINVAL);
 	KUNIT_EXPECT_EQ(test, st.live, 0);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(NULL), 0);
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(NULL, "x", 8, GFP_KERNEL));
+	/* Every call but init counts; each says so in one line. */
+	KUNIT_EXPECT_EQ(test, kt_bad_tracker_count() - before, 5);
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "refused: NULL tracker"), 5);
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "init: NULL tracker"), 1);
+}
+
+/*
+ * A zeroed tracker, never initialised (a driver that forgot the init):
+ * every call is refused, counted and said in one line, and nothing in
+ * the tracker is touched, its lock included.
+ */
+static void kalloc_track_zeroed_tracker(struct kunit *test)
+{
+	struct kalloc_track *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	long before = kt_bad_tracker_count();
+	struct kalloc_track_stats st;
+	struct kt_captured *c;
+	void *p, *null = NULL;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	c = kt_test_capture(test);
+	p = kalloc_track_add(t, "x", 8, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, p);
+	KUNIT_EXPECT_NULL(test, kalloc_track_add_array(t, "x", 2, 8, GFP_KERNEL));
+	p = &st;
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), -EINVAL);
+	/* As kfree(NULL), whatever the tracker. */
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &null),
+			KALLOC_TRACK_WAS_NULL);
+	KUNIT_EXPECT_EQ(test, kalloc_track_set_limits(t, 1, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kalloc_track_get_stats(t, &st), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+	KUNIT_EXPECT_EQ(test, kt_bad_tracker_count() - before, 6);
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "uninitialised tracker"), 6);
+	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(t));
+	KUNIT_EXPECT_NULL(test, memchr_inv(t, 0, sizeof(*t)));
+}
+
+/* A second init of a tracker in use is refused, and the tracker works on. */
+static void kalloc_track_init_live_refused(struct kunit *test)
+{
+	static const char want[] =
+		"kunit-live: init of a tracker in use refused";
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-live");
+	struct kt_captured *c = kt_test_capture(test);
+	void *p = kalloc_track_add(t, "kept", 40, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kalloc_track_init(t, "again"), -EBUSY);
+	KUNIT_EXPECT_STREQ(test, t->owner, "kunit-live");
+	KUNIT_EXPECT_TRUE(test, kt_tracker_listed(t));
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live, 1);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).bad_input, 1);
+	KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, want));
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+	/* Once destroyed, it may be set up again. */
+	KUNIT_EXPECT_EQ(test, kalloc_track_init(t, "kunit-live"), 0);
+}
+
+/* As kfree(NULL): releasing NULL is a no-op, on a destroyed tracker too. */
+static void kalloc_track_release_null_after_destroy(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	struct kt_captured *c;
+	void *p = NULL;
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+	c = kt_test_capture(test);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), KALLOC_TRACK_WAS_NULL);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).bad_input, 0);
+	KUNIT_EXPECT_EQ(test, c->n, 0);
+	{
+		/* The scoped form that outlives its tracker, silently. */
+		CLASS(kalloc_track, buf)(t, NULL);
+	}
+	KUNIT_EXPECT_EQ(test, c->n, 0);
+}
+
+/*
+ * The interleaving of an add racing with destroy, one step at a time:
+ * the add checked ->dead before destroy set it, and registers the
+ * tracker (its first use) after destroy ran. The tracker must stay off
+ * the list, and the add must fail.
+ */
+static void kalloc_track_register_after_destroy(struct kunit *test)
+{
+	struct kalloc_track *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	*t = (struct kalloc_track)KALLOC_TRACK_INIT((*t), "kunit-late", 0, 0);
+	KUNIT_ASSERT_FALSE(test, kt_tracker_listed(t));
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+	kt_register(t);		/* what the racing add does next */
+	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(t));
+	KUNIT_EXPECT_FALSE(test, t->listed);
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "late", 8, GFP_KERNEL));
+	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(t));
+}
+
+/*
+ * An add racing with destroy must not put the dead tracker back on the
+ * list (where it would stay once its owner freed it). A tracker defined
+ * statically is listed by its first add, so each round races that first
+ * add against destroy, then frees the tracker: under KASAN, a tracker
+ * left on the list is a use-after-free at the next walk of the list.
+ */
+#define KT_RACE_ROUNDS	200
+
+struct kt_race {
+	struct kalloc_track *t;
+	atomic_t go;
+	unsigned long adds;
+};
+
+static int kt_race_adder(void *data)
+{
+	struct kt_race *r = data;
+	void *p;
+
+	while (!atomic_read(&r->go))
+		cpu_relax();
+	while (!kthread_should_stop()) {
+		p = kalloc_track_add(r->t, "racer", 16, GFP_KERNEL);
+		if (p && kalloc_track_release(r->t, &p) == 0)
+			r->adds++;
+		/* Destroyed in between: forgotten, and ours again. */
+		kt_test_free_forgotten(p);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void kalloc_track_add_races_destroy(struct kunit *test)
+{
+	struct task_struct *task;
+	struct kt_race *r;
+	unsigned int i;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	kt_test_capture(test);		/* the leak reports of lost races */
+	for (i = 0; i < KT_RACE_ROUNDS; i++) {
+		r->t = kzalloc_obj(*r->t, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, r->t);
+		*r->t = (struct kalloc_track)KALLOC_TRACK_INIT((*r->t),
+							       "kunit-race",
+							       0, 0);
+		atomic_set(&r->go, 0);
+		task = kthread_run(kt_race_adder, r, "kt_race");
+		if (IS_ERR(task)) {
+			kfree(r->t);
+			KUNIT_FAIL(test, "kthread_run: %pe", task);
+			return;
+		}
+		atomic_set(&r->go, 1);
+		udelay(i % 8);
+		kalloc_track_destroy(r->t);
+		kthread_stop(task);
+		KUNIT_EXPECT_FALSE_MSG(test, kt_tracker_listed(r->t),
+				       "round %u", i);
+		KUNIT_EXPECT_EQ(test, r->t->stats.live, 0);
+		kfree(r->t);
+	}
+	kunit_info(test, "%lu adds and releases before destroy, %u rounds", r->adds,
+		   KT_RACE_ROUNDS);
 }
 
 static void kalloc_track_init_bad_owner(struct kunit *test)
@@ -591,6 +918,11 @@ static struct kunit_case kalloc_track_misuse_cases[] = {
 	KUNIT_CASE_PARAM(kalloc_track_add_bad_input, kt_bad_add_gen_params),
 	KUNIT_CASE(kalloc_track_add_name_at_max_length),
 	KUNIT_CASE(kalloc_track_null_tracker),
+	KUNIT_CASE(kalloc_track_zeroed_tracker),
+	KUNIT_CASE(kalloc_track_init_live_refused),
+	KUNIT_CASE(kalloc_track_release_null_after_destroy),
+	KUNIT_CASE(kalloc_track_register_after_destroy),
+	KUNIT_CASE_SLOW(kalloc_track_add_races_destroy),
 	KUNIT_CASE(kalloc_track_init_bad_owner),
 	{}
 };
@@ -608,6 +940,7 @@ static struct kunit_suite kalloc_track_misuse_suite = {
 struct kt_fault_state {
 	int records;		/* records allocated and not freed */
 	int payloads;		/* payload allocations attempted */
+	gfp_t record_gfp;	/* of the last record allocation */
 	bool fail_record;
 	bool fail_payload;
 };
@@ -621,6 +954,7 @@ static struct kt_record *kt_fake_alloc_record(gfp_t gfp)
 {
 	struct kt_record *rec;
 
+	kt_fault()->record_gfp = gfp;
 	if (kt_fault()->fail_record)
 		return NULL;
 	rec = kmalloc_obj(*rec, gfp);
@@ -710,10 +1044,44 @@ static void kalloc_track_add_refused_frees_both(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	b = kalloc_track_add(t, "b", 80, GFP_KERNEL);
 	KUNIT_EXPECT_NULL(test, b);
+	/* Refused before anything was allocated for it. */
+	KUNIT_EXPECT_EQ(test, kt_fault()->payloads, 1);
 	KUNIT_EXPECT_EQ(test, kt_fault()->records, 1);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).refused, 1);
 	kalloc_track_release(t, &a);
 	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
+}
+
+/*
+ * Metadata follows the payload's memory cgroup and lockdep annotation,
+ * but not its zone, zeroing or placement.
+ */
+static void kalloc_track_metadata_gfp(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	gfp_t gfp;
+	void *p;
+
+	p = kalloc_track_add(t, "accounted", 32,
+			     GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_DMA);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	gfp = kt_fault()->record_gfp;
+	KUNIT_EXPECT_TRUE(test, gfp & __GFP_ACCOUNT);
+	KUNIT_EXPECT_FALSE(test, gfp & (__GFP_ZERO | __GFP_DMA));
+	KUNIT_EXPECT_TRUE(test, (gfp & GFP_KERNEL) == GFP_KERNEL);
+	kalloc_track_release(t, &p);
+
+	p = kalloc_track_add(t, "nolockdep", 32, GFP_KERNEL | __GFP_NOLOCKDEP);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	if (IS_ENABLED(CONFIG_LOCKDEP))	/* else __GFP_NOLOCKDEP is 0 */
+		KUNIT_EXPECT_TRUE(test, kt_fault()->record_gfp & __GFP_NOLOCKDEP);
+	KUNIT_EXPECT_FALSE(test, kt_fault()->record_gfp & __GFP_ACCOUNT);
+	kalloc_track_release(t, &p);
+
+	p = kalloc_track_add(t, "atomic", 32, GFP_ATOMIC);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_FALSE(test, gfpflags_allow_blocking(kt_fault()->record_gfp));
+	kalloc_track_release(t, &p);
 }
 
 static struct hlist_head *kt_fake_alloc_table(unsigned int bits)
@@ -740,7 +1108,7 @@ static void kalloc_track_table_alloc_fails(struct kunit *test)
 	}
 
 	kunit_activate_static_stub(test, kt_alloc_table, kt_fake_alloc_table);
-	kt_resize_work(&t->resize_work);
+	kt_resize(t);
 	KUNIT_EXPECT_EQ(test, t->bits, KALLOC_TRACK_INLINE_BITS);
 	KUNIT_EXPECT_FALSE(test, t->resizing);
 	for (i = 0; i < n; i += 2)
@@ -750,7 +1118,7 @@ static void kalloc_track_table_alloc_fails(struct kunit *test)
 	spin_lock_irqsave(&t->lock, flags);
 	t->resizing = true;
 	spin_unlock_irqrestore(&t->lock, flags);
-	kt_resize_work(&t->resize_work);
+	kt_resize(t);
 	KUNIT_EXPECT_EQ(test, t->bits, KALLOC_TRACK_INLINE_BITS + 2);
 	for (i = 1; i < n; i += 2)
 		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
@@ -764,6 +1132,7 @@ static struct kunit_case kalloc_track_faults_cases[] = {
 	KUNIT_CASE(kalloc_track_add_payload_alloc_fails),
 	KUNIT_CASE(kalloc_track_add_refused_frees_both),
 	KUNIT_CASE(kalloc_track_table_alloc_fails),
+	KUNIT_CASE(kalloc_track_metadata_gfp),
 	{}
 };
 

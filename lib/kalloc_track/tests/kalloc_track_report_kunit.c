@@ -115,14 +115,14 @@ static void kalloc_track_stats_format(struct kunit *test)
 	kalloc_track_release(t, &a);
 }
 
-struct kt_row {
+struct kt_parsed_row {
 	char *name, *size, *gfp, *age, *caller;
 	unsigned int frames;
 };
 
 /* Parse the allocations text into rows; returns the number of rows. */
 static unsigned int kt_parse_table(struct kunit *test, char *text,
-				   struct kt_row *rows, unsigned int max)
+				   struct kt_parsed_row *rows, unsigned int max)
 {
 	char *s = kunit_kstrdup(test, text, GFP_KERNEL), *line;
 	unsigned int n = 0;
@@ -160,7 +160,7 @@ static void kalloc_track_allocations_format(struct kunit *test)
 		"GFP_KERNEL", "GFP_ATOMIC", "GFP_KERNEL|__GFP_ZERO",
 	};
 	const gfp_t flags[] = { GFP_KERNEL, GFP_ATOMIC, GFP_KERNEL | __GFP_ZERO };
-	struct kt_row rows[4];
+	struct kt_parsed_row rows[4];
 	unsigned int n, i, j, age;
 	unsigned long size;
 	char *text, want[64];
@@ -198,38 +198,49 @@ static void kalloc_track_allocations_format(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_parse_table(test, text, rows, 1), 0);
 }
 
+/* What the library really printed for a double free. */
 static void kalloc_track_double_free_report(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-df");
 	const struct kalloc_track_freed *h;
-	char line[KT_REPORT_LEN], want[96];
+	struct kt_captured *c;
+	const char *line;
+	char want[96];
 	void *p, *stale;
 
 	p = kalloc_track_add(t, "twice", 96, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	stale = p;
 	KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p), 0);
+	c = kt_test_capture(test);
 	KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &stale), -EALREADY);
 
-	h = &t->history[(t->history_next - 1) & (KALLOC_TRACK_HISTORY - 1)];
-	KUNIT_EXPECT_EQ(test, h->addr, (unsigned long)stale);
-	kt_format_double_free(line, sizeof(line), t, h, _THIS_IP_);
-	snprintf(want, sizeof(want), "kunit-df: double free of 'twice' (96 bytes) from ");
-	KUNIT_EXPECT_TRUE_MSG(test, strstarts(line, want), "'%s'", line);
+	line = kt_test_line(c, "kunit-df: double free of 'twice' (96 bytes) from ");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, line, "%u lines, first '%s'", c->n,
+				  c->line[0]);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(line, "; allocated at "));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(line, ", first released at "));
 	if (IS_ENABLED(CONFIG_KALLSYMS)) {
+		snprintf(want, sizeof(want), "from %s+", __func__);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(line, want));
 		snprintf(want, sizeof(want), "allocated at %s+", __func__);
 		KUNIT_EXPECT_NOT_NULL(test, strstr(line, want));
 		snprintf(want, sizeof(want), "first released at %s+", __func__);
 		KUNIT_EXPECT_NOT_NULL(test, strstr(line, want));
 	}
+	h = &t->history[(t->history_next - 1) & (KALLOC_TRACK_HISTORY - 1)];
+	KUNIT_EXPECT_EQ(test, h->addr, (unsigned long)stale);
 	if (kt_stacks_on()) {
 		KUNIT_EXPECT_NE(test, h->alloc_stack, 0);
 		KUNIT_EXPECT_NE(test, h->release_stack, 0);
+		KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, "kunit-df: allocated by:"));
+		KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, "kunit-df: first released by:"));
+		/* Each stack is followed by its frames. */
+		KUNIT_EXPECT_GT(test, c->n, 4);
 	} else {
 		KUNIT_EXPECT_EQ(test, h->alloc_stack, 0);
 		KUNIT_EXPECT_EQ(test, h->release_stack, 0);
+		KUNIT_EXPECT_EQ(test, c->n, 1);
 	}
 }
 
@@ -261,14 +272,21 @@ static void kt_fake_report_leak_site(const struct kalloc_track *t,
 	s->sites++;
 }
 
+/* Not tail calls: the caller recorded must be these functions. */
 static noinline void *kt_leak_from_a(struct kalloc_track *t)
 {
-	return kalloc_track_add(t, "site-a", 10, GFP_KERNEL);
+	void *p = kalloc_track_add(t, "site-a", 10, GFP_KERNEL);
+
+	OPTIMIZER_HIDE_VAR(p);
+	return p;
 }
 
 static noinline void *kt_leak_from_b(struct kalloc_track *t)
 {
-	return kalloc_track_add(t, "site-b", 100, GFP_KERNEL);
+	void *p = kalloc_track_add(t, "site-b", 100, GFP_KERNEL);
+
+	OPTIMIZER_HIDE_VAR(p);
+	return p;
 }
 
 /*
@@ -317,11 +335,19 @@ static void kalloc_track_leaks_grouped_by_stack(struct kunit *test)
 		kfree(p[i]);
 }
 
-/* The real report path, printing included, with no stub in the way. */
+/* The real report path, printing included: what destroy printed. */
 static void kalloc_track_destroy_prints_leaks(struct kunit *test)
 {
+	static const char * const want[] = {
+		"kunit-printed: leak of 'site-a' (10 bytes, GFP_KERNEL), age ",
+		"kunit-printed: leak of 'rx-ring' (2048 bytes, GFP_KERNEL|__GFP_ZERO), age ",
+		"kunit-printed: 3 allocation(s) of 2068 bytes leaked at destroy",
+	};
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-printed");
 	struct kalloc_track_stats st;
+	struct kt_captured *c;
+	const char *line;
+	char where[64];
 	void *p[3];
 	int i;
 
@@ -329,12 +355,225 @@ static void kalloc_track_destroy_prints_leaks(struct kunit *test)
 	p[2] = kalloc_track_add(t, "rx-ring", 2048, GFP_KERNEL | __GFP_ZERO);
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	c = kt_test_capture(test);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 3);
+
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, want[0]), 2);
+	line = kt_test_line(c, want[1]);
+	KUNIT_ASSERT_NOT_NULL(test, line);
+	if (IS_ENABLED(CONFIG_KALLSYMS)) {
+		snprintf(where, sizeof(where), " ms, allocated at %s+", __func__);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(line, where), "'%s'", line);
+		KUNIT_EXPECT_EQ_MSG(test, kt_test_count(c, " ms, allocated at kt_leak_from_a+"),
+				    2, "'%s'", c->line[0]);
+	}
+	KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, want[2]));
 	kalloc_track_get_stats(t, &st);
 	KUNIT_EXPECT_EQ(test, st.leaks, 3);
 	KUNIT_EXPECT_EQ(test, st.live_bytes, 0);
 	for (i = 0; i < 3; i++)
 		kfree(p[i]);
+}
+
+/*
+ * More leaks than are printed (KT_LEAKS_PRINTED) from more sites than
+ * are grouped (KT_LEAK_SITES): every leak is counted and forgotten,
+ * only the first ones get a line, only the first sites a summary.
+ * Sites are told apart by stack; distinct fake handles stand in for
+ * distinct stacks, and the site report is stubbed, so they are never
+ * looked up.
+ */
+#define KT_MANY_LEAKS	40
+#define KT_MANY_SITES	20
+
+static void kt_count_site(const struct kalloc_track *t,
+			  depot_stack_handle_t stack, unsigned int n,
+			  size_t bytes)
+{
+	struct kt_sites *s = kunit_get_current_test()->priv;
+
+	s->sites++;
+	s->leaks += n;
+}
+
+static void kalloc_track_many_leaks_many_sites(struct kunit *test)
+{
+	static const char summary[] =
+		"kunit-many: 40 allocation(s) of 320 bytes leaked at destroy, first ones listed";
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-many");
+	struct kt_captured *c;
+	struct kt_record *rec;
+	struct kt_sites *s;
+	unsigned long flags;
+	void **p;
+	int i;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	p = kunit_kcalloc(test, KT_MANY_LEAKS, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	test->priv = s;
+	for (i = 0; i < KT_MANY_LEAKS; i++) {
+		p[i] = kalloc_track_add(t, "many", 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	kt_test_wait_resize(t);
+	for (i = 0; i < KT_MANY_LEAKS; i++) {
+		rec = kt_test_record(t, p[i]);
+		KUNIT_ASSERT_NOT_NULL(test, rec);
+		spin_lock_irqsave(&t->lock, flags);
+		rec->stack = 1 + i % KT_MANY_SITES;
+		spin_unlock_irqrestore(&t->lock, flags);
+	}
+
+	c = kt_test_capture(test);
+	kunit_activate_static_stub(test, kt_report_leak_site, kt_count_site);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), KT_MANY_LEAKS);
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "kunit-many: leak of 'many' (8 bytes"),
+			KT_LEAKS_PRINTED);
+	KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, summary));
+	KUNIT_EXPECT_EQ(test, s->sites, KT_LEAK_SITES);
+	/* Two leaks per site for the grouped ones. */
+	KUNIT_EXPECT_EQ(test, s->leaks, 2 * KT_LEAK_SITES);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).leaks, KT_MANY_LEAKS);
+	for (i = 0; i < KT_MANY_LEAKS; i++)
+		kfree(p[i]);
+}
+
+/*
+ * A listing of the "allocations" file that a resize interrupts: the rows
+ * shown are distinct live allocations, the listing ends with the line
+ * that says it is incomplete, and nothing is read after it changed.
+ */
+static unsigned int kt_count_rows(const char *text)
+{
+	unsigned int rows = 0;
+	bool start = true;
+
+	/* Lines, not counting the frames of a stack (indented). */
+	for (; *text; text++) {
+		if (start && *text != ' ')
+			rows++;
+		start = *text == '\n';
+	}
+	return rows;
+}
+
+static void kalloc_track_listing_during_resize(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-listing");
+	struct seq_file m = { .size = 64 * 1024 };
+	struct kt_listing *l;
+	unsigned long flags;
+	unsigned int rows;
+	loff_t pos = 0;
+	void **p, *v;
+	int i, n = 40;
+
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	/* No resize behind our back: this test runs it. */
+	spin_lock_irqsave(&t->lock, flags);
+	t->resizing = true;
+	spin_unlock_irqrestore(&t->lock, flags);
+	for (i = 0; i < n; i++) {
+		p[i] = kalloc_track_add(t, "row", 16, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+
+	l->t = t;
+	m.private = l;
+	v = kt_allocations_seq_ops.start(&m, &pos);
+	KUNIT_ASSERT_PTR_EQ(test, v, SEQ_START_TOKEN);
+	for (i = 0; i < 3; i++) {
+		kt_allocations_seq_ops.show(&m, v);
+		v = kt_allocations_seq_ops.next(&m, v, &pos);
+		KUNIT_ASSERT_NOT_NULL(test, v);
+	}
+	kt_resize(t);
+	for (; v; v = kt_allocations_seq_ops.next(&m, v, &pos))
+		kt_allocations_seq_ops.show(&m, v);
+	kt_allocations_seq_ops.stop(&m, v);
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	m.buf[m.count] = '\0';
+
+	rows = kt_count_rows(m.buf);
+	/* Header, then at most one batch, then the marker. */
+	KUNIT_EXPECT_LE(test, rows, 2 + KT_ROWS_BATCH);
+	KUNIT_EXPECT_GE(test, rows, 2 + 2);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "# table resized while listing: incomplete\n"));
+	KUNIT_EXPECT_TRUE(test, strends(m.buf, "incomplete\n"));
+
+	/* A listing started after the resize shows every row once. */
+	m.count = 0;
+	pos = 0;
+	for (v = kt_allocations_seq_ops.start(&m, &pos); v;
+	     v = kt_allocations_seq_ops.next(&m, v, &pos))
+		kt_allocations_seq_ops.show(&m, v);
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	m.buf[m.count] = '\0';
+	KUNIT_EXPECT_EQ(test, kt_count_rows(m.buf), 1 + n);
+	KUNIT_EXPECT_NULL(test, strstr(m.buf, "incomplete"));
+
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+}
+
+/*
+ * seq_file may stop after ->next() and come back with ->start() at the
+ * same position (a full user buffer, a record that overflowed). Each
+ * retry must give the same element, the resized marker included, and
+ * the end must stay the end.
+ */
+static void kalloc_track_listing_retries(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-retry");
+	struct seq_file m = { .size = 64 * 1024 };
+	unsigned int shown = 0, markers = 0;
+	struct kt_listing *l;
+	unsigned long flags;
+	loff_t pos = 0;
+	void **p, *v, *w;
+	int i, n = 40;
+
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	spin_lock_irqsave(&t->lock, flags);
+	t->resizing = true;	/* this test runs the resize itself */
+	spin_unlock_irqrestore(&t->lock, flags);
+	for (i = 0; i < n; i++) {
+		p[i] = kalloc_track_add(t, "row", 16, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	l->t = t;
+	m.private = l;
+
+	for (v = kt_allocations_seq_ops.start(&m, &pos); v; v = w) {
+		kt_allocations_seq_ops.show(&m, v);
+		shown++;
+		markers += v == KT_RESIZED_TOKEN;
+		if (shown == 3)
+			kt_resize(t);
+		v = kt_allocations_seq_ops.next(&m, v, &pos);
+		kt_allocations_seq_ops.stop(&m, v);
+		w = kt_allocations_seq_ops.start(&m, &pos);
+		KUNIT_ASSERT_PTR_EQ_MSG(test, w, v, "retry at %lld", pos);
+	}
+	/* The end stays the end. */
+	KUNIT_EXPECT_NULL(test, kt_allocations_seq_ops.start(&m, &pos));
+	KUNIT_EXPECT_EQ(test, markers, 1);
+	/* Header, 16 rows before the resize (a batch), then the marker. */
+	KUNIT_EXPECT_EQ(test, shown, 1 + KT_ROWS_BATCH + 1);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 }
 
 static void kalloc_track_stack_recorded_when_on(struct kunit *test)
@@ -404,16 +643,50 @@ static void kalloc_track_debugfs_distinct_dirs(struct kunit *test)
 		kunit_skip(test, "CONFIG_DEBUG_FS is off");
 	a = kt_test_tracker(test, "kunit-dup");
 	b = kt_test_tracker(test, "kunit-dup");
-	kt_debugfs_flush();
+	kt_flush_work();
 	KUNIT_ASSERT_NOT_NULL(test, a->debugfs);
 	KUNIT_ASSERT_NOT_NULL(test, b->debugfs);
 	KUNIT_EXPECT_PTR_NE(test, a->debugfs, b->debugfs);
 	KUNIT_EXPECT_STREQ(test, a->debugfs->d_name.name, "kunit-dup");
-	KUNIT_EXPECT_STREQ(test, b->debugfs->d_name.name, "kunit-dup-1");
+	KUNIT_EXPECT_TRUE_MSG(test, strstarts(b->debugfs->d_name.name,
+					      "kunit-dup-"),
+			      "'%s'", b->debugfs->d_name.name);
 
 	kalloc_track_destroy(a);
 	KUNIT_EXPECT_NULL(test, a->debugfs);
 	KUNIT_EXPECT_NOT_NULL(test, b->debugfs);
+}
+
+/*
+ * Owners longer than a directory name may be: the name is cut, and a
+ * second tracker of that owner still gets a distinct directory, with its
+ * suffix intact.
+ */
+static void kalloc_track_debugfs_long_owner(struct kunit *test)
+{
+	struct kalloc_track *a, *b;
+	const char *na, *nb;
+	char *owner;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "CONFIG_DEBUG_FS is off");
+	/* 100 characters, living as long as the trackers. */
+	owner = kunit_kzalloc(test, 101, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, owner);
+	memset(owner, 'o', 100);
+	memcpy(owner, "kunit-long", 10);
+	a = kt_test_tracker(test, owner);
+	b = kt_test_tracker(test, owner);
+	kt_flush_work();
+	KUNIT_ASSERT_NOT_NULL(test, a->debugfs);
+	KUNIT_ASSERT_NOT_NULL(test, b->debugfs);
+	na = a->debugfs->d_name.name;
+	nb = b->debugfs->d_name.name;
+	KUNIT_EXPECT_EQ(test, strlen(na), KALLOC_TRACK_NAME_MAX);
+	KUNIT_EXPECT_EQ(test, strncmp(na, owner, KALLOC_TRACK_NAME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, strncmp(nb, na, KALLOC_TRACK_NAME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, nb[KALLOC_TRACK_NAME_MAX], '-');
+	KUNIT_EXPECT_GT(test, strlen(nb), KALLOC_TRACK_NAME_MAX + 1);
 }
 
 static void kt_unmount(void *data)
@@ -450,7 +723,7 @@ static void kalloc_track_debugfs_open_across_destroy(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-open"), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_test_destroy,
 							t), 0);
-	kt_debugfs_flush();
+	kt_flush_work();
 	KUNIT_ASSERT_NOT_NULL(test, t->debugfs);
 	snprintf(path, sizeof(path), "kalloc_track/%s/stats",
 		 t->debugfs->d_name.name);
@@ -497,9 +770,13 @@ static struct kunit_case kalloc_track_report_cases[] = {
 	KUNIT_CASE(kalloc_track_double_free_report),
 	KUNIT_CASE(kalloc_track_leaks_grouped_by_stack),
 	KUNIT_CASE(kalloc_track_destroy_prints_leaks),
+	KUNIT_CASE(kalloc_track_many_leaks_many_sites),
+	KUNIT_CASE(kalloc_track_listing_during_resize),
+	KUNIT_CASE(kalloc_track_listing_retries),
 	KUNIT_CASE(kalloc_track_stack_recorded_when_on),
 	KUNIT_CASE(kalloc_track_scoped_release),
 	KUNIT_CASE(kalloc_track_debugfs_distinct_dirs),
+	KUNIT_CASE(kalloc_track_debugfs_long_owner),
 	KUNIT_CASE(kalloc_track_debugfs_open_across_destroy),
 	{}
 };

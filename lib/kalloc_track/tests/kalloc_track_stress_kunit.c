@@ -14,14 +14,30 @@
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 
+#include "kt_test.h"
+
 #define KT_THREADS	4
 #define KT_THREAD_OPS	20000
 #define KT_THREAD_SLOTS	64
 #define KT_POOL		128
 
+struct kt_stress;
+
+struct kt_stress_thread {
+	struct kt_stress *s;
+	struct task_struct *task;
+	unsigned int id;
+};
+
+/*
+ * Everything the threads and the timer touch lives here, in memory that
+ * the cleanup action frees only after it stopped them: a failed
+ * assertion ends the test early, and its stack with it.
+ */
 struct kt_stress {
 	struct kalloc_track t;
 	struct timer_list timer;
+	struct kt_stress_thread th[KT_THREADS];
 	struct completion done[KT_THREADS];
 	atomic_long_t adds;
 	atomic_long_t releases;
@@ -32,11 +48,6 @@ struct kt_stress {
 	spinlock_t pool_lock;
 	void *pool[KT_POOL];
 	unsigned int pool_n;
-};
-
-struct kt_stress_thread {
-	struct kt_stress *s;
-	unsigned int id;
 };
 
 static bool kt_pool_push(struct kt_stress *s, void *p)
@@ -100,7 +111,7 @@ static int kt_stress_thread(void *data)
 	unsigned int i, k;
 
 	prandom_seed_state(&rnd, 0x6b74 + th->id);
-	for (i = 0; i < KT_THREAD_OPS; i++) {
+	for (i = 0; i < KT_THREAD_OPS && !kthread_should_stop(); i++) {
 		k = prandom_u32_state(&rnd) % KT_THREAD_SLOTS;
 		if (slot[k]) {
 			kt_stress_release(s, &slot[k], &s->releases);
@@ -121,21 +132,37 @@ static int kt_stress_thread(void *data)
 		if (slot[k])
 			kt_stress_release(s, &slot[k], &s->releases);
 	complete(&s->done[th->id]);
+	/* Exit only through kthread_stop(), so that it is always valid. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
 	return 0;
 }
 
+/* Threads first, then the timer, then the tracker: nothing runs on. */
 static void kt_stress_cleanup(void *data)
 {
 	struct kt_stress *s = data;
+	int i;
+	void *p;
 
+	for (i = 0; i < KT_THREADS; i++)
+		if (s->th[i].task)
+			kthread_stop(s->th[i].task);
 	timer_shutdown_sync(&s->timer);
+	/* Blocks a failed test left in the pool go back too. */
+	while ((p = kt_pool_pop(s)))
+		if (kalloc_track_release(&s->t, &p))
+			kfree(p);
 	if (!s->t.dead)
 		kalloc_track_destroy(&s->t);
 }
 
 static void kalloc_track_concurrent_threads_and_timer(struct kunit *test)
 {
-	struct kt_stress_thread th[KT_THREADS];
 	struct kalloc_track_stats st;
 	struct task_struct *task;
 	struct kt_stress *s;
@@ -153,10 +180,12 @@ static void kalloc_track_concurrent_threads_and_timer(struct kunit *test)
 
 	for (i = 0; i < KT_THREADS; i++) {
 		init_completion(&s->done[i]);
-		th[i].s = s;
-		th[i].id = i;
-		task = kthread_run(kt_stress_thread, &th[i], "kt_stress/%d", i);
+		s->th[i].s = s;
+		s->th[i].id = i;
+		task = kthread_run(kt_stress_thread, &s->th[i], "kt_stress/%d",
+				   i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+		s->th[i].task = task;
 	}
 	for (i = 0; i < KT_THREADS; i++)
 		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&s->done[i],
@@ -399,9 +428,73 @@ static void kalloc_track_model_random_ops(struct kunit *test)
 	KUNIT_EXPECT_GT(test, m->st.refused, 0);
 }
 
+/*
+ * Stack traces switched on and off at run time while another thread
+ * adds and releases: each add and release sees the key one way or the
+ * other, and the accounting stays exact.
+ */
+struct kt_toggle {
+	struct kalloc_track *t;
+	unsigned long ops;
+	atomic_t errors;
+};
+
+static int kt_toggle_worker(void *data)
+{
+	struct kt_toggle *w = data;
+	void *p;
+
+	while (!kthread_should_stop()) {
+		p = kalloc_track_add(w->t, "toggled", 48, GFP_KERNEL);
+		if (!p || kalloc_track_release(w->t, &p))
+			atomic_inc(&w->errors);
+		w->ops++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static void kt_stacks_restore(void *data)
+{
+	kt_stacks_apply(data == (void *)1);
+}
+
+static void kalloc_track_stacks_toggled_while_adding(struct kunit *test)
+{
+	bool was_on = kt_stacks_active();
+	struct task_struct *task;
+	struct kalloc_track_stats st;
+	struct kt_toggle *w;
+	int i;
+
+	if (kt_stacks_apply(true))
+		kunit_skip(test, "stack traces are not built in");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_stacks_restore,
+							(void *)(unsigned long)was_on),
+			0);
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->t = kt_test_tracker(test, "kunit-toggle");
+	task = kthread_run(kt_toggle_worker, w, "kt_toggle");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (i = 0; i < 20; i++) {
+		kt_stacks_apply(i % 2);
+		usleep_range(1000, 2000);
+	}
+	kthread_stop(task);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&w->errors), 0);
+	KUNIT_EXPECT_GT(test, w->ops, 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_get_stats(w->t, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.adds, w->ops);
+	KUNIT_EXPECT_EQ(test, st.releases, w->ops);
+}
+
 static struct kunit_case kalloc_track_stress_cases[] = {
 	KUNIT_CASE_SLOW(kalloc_track_concurrent_threads_and_timer),
 	KUNIT_CASE_SLOW(kalloc_track_model_random_ops),
+	KUNIT_CASE(kalloc_track_stacks_toggled_while_adding),
 	{}
 };
 
@@ -414,3 +507,4 @@ kunit_test_suite(kalloc_track_stress_suite);
 
 MODULE_DESCRIPTION("KUnit stress tests for kalloc_track");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");

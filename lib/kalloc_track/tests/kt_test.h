@@ -5,9 +5,12 @@
 #ifndef _LIB_KALLOC_TRACK_TESTS_KT_TEST_H
 #define _LIB_KALLOC_TRACK_TESTS_KT_TEST_H
 
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/kalloc_track.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include "../internal.h"
 
@@ -31,6 +34,99 @@ static inline struct kalloc_track *kt_test_tracker(struct kunit *test,
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_test_destroy,
 							t), 0);
 	return t;
+}
+
+/*
+ * Wait until no resize of @t is requested or running. One flush is not
+ * enough: a resize that finds the table still too small asks for
+ * another.
+ */
+static inline void kt_test_wait_resize(struct kalloc_track *t)
+{
+	unsigned long flags;
+	bool resizing;
+	int i = 0;
+
+	do {
+		kt_flush_work();
+		spin_lock_irqsave(&t->lock, flags);
+		resizing = t->resizing;
+		spin_unlock_irqrestore(&t->lock, flags);
+	} while (resizing && ++i < 1000);
+}
+
+/*
+ * What the library printed during a test: kt_report_line(), which every
+ * report goes through, is redirected here by kt_test_capture().
+ */
+#define KT_TEST_LINES	64
+
+struct kt_captured {
+	unsigned int n;		/* lines printed, kept or not */
+	char line[KT_TEST_LINES][KT_REPORT_LEN];
+};
+
+static struct kt_captured *kt_captured;
+
+static inline void kt_test_capture_line(enum kt_level level,
+					const char *line)
+{
+	if (kt_captured->n < KT_TEST_LINES)
+		strscpy(kt_captured->line[kt_captured->n], line, KT_REPORT_LEN);
+	kt_captured->n++;
+}
+
+/* Capture report lines until the end of the test, with a fresh budget. */
+static inline struct kt_captured *kt_test_capture(struct kunit *test)
+{
+	kt_captured = kunit_kzalloc(test, sizeof(*kt_captured), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, kt_captured);
+	kt_report_ratelimit_reset();
+	kunit_activate_static_stub(test, kt_report_line, kt_test_capture_line);
+	return kt_captured;
+}
+
+/* How many captured lines contain @s. */
+static inline unsigned int kt_test_count(const struct kt_captured *c,
+					 const char *s)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < min(c->n, KT_TEST_LINES); i++)
+		if (strstr(c->line[i], s))
+			n++;
+	return n;
+}
+
+/* The first captured line that starts with @prefix, or NULL. */
+static inline const char *kt_test_line(const struct kt_captured *c,
+				       const char *prefix)
+{
+	unsigned int i;
+
+	for (i = 0; i < min(c->n, KT_TEST_LINES); i++)
+		if (strstarts(c->line[i], prefix))
+			return c->line[i];
+	return NULL;
+}
+
+/*
+ * Free memory that a destroyed tracker forgot (a leak it reported): it is
+ * the caller's again, and kfree() is the way back.
+ */
+static inline void kt_test_free_forgotten(void *p)
+{
+	kfree(p);
+}
+
+/* A snapshot of @t's accounting. */
+static inline struct kalloc_track_stats kt_stats(struct kunit *test,
+						 struct kalloc_track *t)
+{
+	struct kalloc_track_stats st;
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_get_stats(t, &st), 0);
+	return st;
 }
 
 /* The record of @p, or NULL. */
