@@ -818,12 +818,18 @@ static void kalloc_track_release_null_after_destroy(struct kunit *test)
  * tracker (its first use) after destroy ran. The tracker must stay off
  * the list, and the add must fail.
  */
+static DEFINE_KALLOC_TRACK(kt_late_tracker, "kunit-late");
+
 static void kalloc_track_register_after_destroy(struct kunit *test)
 {
-	struct kalloc_track *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct kalloc_track *t = &kt_late_tracker;
 
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	*t = (struct kalloc_track)KALLOC_TRACK_INIT((*t), "kunit-late", 0, 0);
+	/*
+	 * Static, as DEFINE_KALLOC_TRACK() trackers are: lockdep wants a
+	 * statically initialised lock to live in static memory.
+	 */
+	*t = (struct kalloc_track)KALLOC_TRACK_INIT(kt_late_tracker,
+						     "kunit-late", 0, 0);
 	KUNIT_ASSERT_FALSE(test, kt_tracker_listed(t));
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
 	kt_register(t);		/* what the racing add does next */
@@ -837,8 +843,9 @@ static void kalloc_track_register_after_destroy(struct kunit *test)
  * An add racing with destroy must not put the dead tracker back on the
  * list (where it would stay once its owner freed it). A tracker defined
  * statically is listed by its first add, so each round races that first
- * add against destroy, then frees the tracker: under KASAN, a tracker
- * left on the list is a use-after-free at the next walk of the list.
+ * add against destroy, then checks the tracker is off the list before it
+ * is initialised again (with CONFIG_DEBUG_LIST, a listed node written
+ * over is a list corruption report).
  */
 #define KT_RACE_ROUNDS	200
 
@@ -866,6 +873,8 @@ static int kt_race_adder(void *data)
 	return 0;
 }
 
+static DEFINE_KALLOC_TRACK(kt_race_tracker, "kunit-race");
+
 static void kalloc_track_add_races_destroy(struct kunit *test)
 {
 	struct task_struct *task;
@@ -875,16 +884,14 @@ static void kalloc_track_add_races_destroy(struct kunit *test)
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	kt_test_capture(test);		/* the leak reports of lost races */
+	r->t = &kt_race_tracker;
 	for (i = 0; i < KT_RACE_ROUNDS; i++) {
-		r->t = kzalloc_obj(*r->t, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, r->t);
-		*r->t = (struct kalloc_track)KALLOC_TRACK_INIT((*r->t),
-							       "kunit-race",
-							       0, 0);
+		/* A fresh static tracker, not yet listed, each round. */
+		kt_race_tracker = (struct kalloc_track)
+			KALLOC_TRACK_INIT(kt_race_tracker, "kunit-race", 0, 0);
 		atomic_set(&r->go, 0);
 		task = kthread_run(kt_race_adder, r, "kt_race");
 		if (IS_ERR(task)) {
-			kfree(r->t);
 			KUNIT_FAIL(test, "kthread_run: %pe", task);
 			return;
 		}
@@ -892,10 +899,10 @@ static void kalloc_track_add_races_destroy(struct kunit *test)
 		udelay(i % 8);
 		kalloc_track_destroy(r->t);
 		kthread_stop(task);
-		KUNIT_EXPECT_FALSE_MSG(test, kt_tracker_listed(r->t),
+		/* Re-initialised next round: it must be off the list. */
+		KUNIT_ASSERT_FALSE_MSG(test, kt_tracker_listed(r->t),
 				       "round %u", i);
 		KUNIT_EXPECT_EQ(test, r->t->stats.live, 0);
-		kfree(r->t);
 	}
 	kunit_info(test, "%lu adds and releases before destroy, %u rounds", r->adds,
 		   KT_RACE_ROUNDS);
