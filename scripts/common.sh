@@ -28,6 +28,10 @@ export GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
 export GIT_AUTHOR_DATE="2026-11-22T00:00:00+0000"
 export GIT_COMMITTER_DATE="$GIT_AUTHOR_DATE"
 
+# No user or system git configuration (hooks, excludes, signing) may
+# change what we commit, and so the ids in patches/.
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+
 # Debian's Python sees python3-ply and python3-git (checkpatch, kunit.py).
 export PATH=/usr/bin:/bin:$PATH
 
@@ -60,15 +64,25 @@ kt_archive_uri() {
 		awk '
 			/^[ \t]*$/ { if (uri != "" && !sec) { found = 1; exit }
 				     uri = ""; sec = 0; next }
-			/^URIs:/   { uri = $2; if (uri ~ /security/) sec = 1 }
-			/^Suites:/ { if ($0 ~ /-security/) sec = 1 }
+			tolower($1) == "uris:"	  { uri = $2; if (uri ~ /security/) sec = 1 }
+			tolower($1) == "suites:"  { if ($0 ~ /-security/) sec = 1 }
+			tolower($1) == "enabled:" { if (tolower($2) == "no") sec = 1 }
 			END	   { if (found || (uri != "" && !sec)) print uri }
 		' "$f" | head -n 1
 	done
 	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
 		awk '$1 == "deb" && $0 !~ /security/ {
 			for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }'
-	} | head -n 1
+	} | head -n 1 | {
+		# mirror+file:PATH (Debian cloud images): the first mirror listed.
+		read -r uri
+		case $uri in
+		mirror+file:*)
+			grep -Eo 'https?://[^[:space:]]+' "${uri#mirror+file:}" |
+				head -n 1 ;;
+		*)	echo "$uri" ;;
+		esac
+	}
 }
 
 # Download one package of a Debian suite the machine's apt sources may

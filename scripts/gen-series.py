@@ -123,9 +123,10 @@ EDITS = {
     },
     'samples/Makefile': {
         'sample': insert_line(
-            'obj-$(CONFIG_SAMPLE_KFIFO)\t\t+= kfifo/',
+            'obj-$(CONFIG_SAMPLE_KDB)\t\t+= kdb/',
             'obj-$(CONFIG_SAMPLE_KALLOC_TRACK)\t+= kalloc_track/\n'
-            'obj-$(CONFIG_SAMPLE_KALLOC_TRACK_KUNIT_TEST) += kalloc_track/'),
+            'obj-$(CONFIG_SAMPLE_KALLOC_TRACK_KUNIT_TEST) += kalloc_track/',
+            before=True),
     },
     'MAINTAINERS': {
         'maintainers': maintainers,

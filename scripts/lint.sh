@@ -14,8 +14,9 @@ ours="include/linux/kalloc_track.h lib/kalloc_track samples/kalloc_track"
 
 echo "== checkpatch --strict"
 for p in "$KT_TOP"/patches/*.patch; do
-	out=$(./scripts/checkpatch.pl --strict --color=never -q "$p" || true)
-	if printf '%s\n' "$out" | grep -q '^\(ERROR\|WARNING\):'; then
+	out=$(./scripts/checkpatch.pl --strict --color=never "$p" 2>&1 || true)
+	if printf '%s\n' "$out" | grep -q '^\(ERROR\|WARNING\):' ||
+	   ! printf '%s\n' "$out" | grep -q '^total: 0 errors, 0 warnings, '; then
 		printf '%s: %s\n' "${p##*/}" "$out"
 		fail=1
 	fi
@@ -68,6 +69,7 @@ echo "== compile-fail: what must not build does not"
 for f in "$KT_TOP"/scripts/compile-fail/*.c; do
 	name=$(basename "$f" .c)
 	want=$(sed -n 's/^ \* expect: //p' "$f")
+	[ -n "$want" ] || { echo "$name: no 'expect:' line"; fail=1; continue; }
 	cp "$f" "lib/kalloc_track/$name.c"
 	if make ARCH=um O="$build" "lib/kalloc_track/$name.o" \
 		>"$build/$name.log" 2>&1; then
@@ -107,6 +109,9 @@ if [ "$(cat "$cbuild/lint.config" 2>/dev/null)" != "$xfrag" ]; then
 fi
 clog=$cbuild/build.log
 slog=$cbuild/sparse.log
+# Nothing from an earlier run may answer for this one.
+rm -f "$clog" "$slog"
+find "$cbuild" -name '*.ko' -delete 2>/dev/null || true
 cmd="$cmd && clang --version | head -n 1 && $mk -j$KT_JOBS W=1 >$clog 2>&1 &&
      make ARCH=x86_64 LLVM=1 O=$cbuild -j$KT_JOBS C=2 W=1 lib/kalloc_track/ \
 		samples/kalloc_track/ >$slog 2>&1"

@@ -39,15 +39,20 @@ if git -C "$KT_TREE" rev-parse -q --verify "refs/tags/$KT_BASE_TAG" >/dev/null 2
 	exit 0
 fi
 
+# The unpacked package, one directory per version, so that a new pin
+# never finds the old tarball; unpacked aside and moved into place, so
+# that an interrupted unpack is not mistaken for a complete one.
+root=$KT_APT/root-$KT_LINUX_DEB_VERSION
 fetch_source() {
 	local deb
 	kt_log "fetching $KT_LINUX_PKG=$KT_LINUX_DEB_VERSION ($KT_LINUX_SUITE)"
 	deb=$(kt_apt_download "$KT_LINUX_SUITE" "$KT_LINUX_PKG" "$KT_LINUX_DEB_VERSION")
-	rm -rf "$KT_APT/root"
-	dpkg-deb -x "$deb" "$KT_APT/root"
+	rm -rf "$root" "$root.tmp"
+	dpkg-deb -x "$deb" "$root.tmp"
+	mv "$root.tmp" "$root"
 }
 
-tarball=$KT_APT/root/usr/src/$KT_LINUX_PKG.tar.xz
+tarball=$root/usr/src/$KT_LINUX_PKG.tar.xz
 [ -f "$tarball" ] || fetch_source
 [ -f "$tarball" ] || kt_die "$tarball missing"
 kt_log "extracting $tarball into $KT_TREE"
@@ -89,6 +94,8 @@ git add -A
 git ls-files -o -i --exclude-standard -- tools/testing/selftests |
 	grep -E '/tags$' | xargs -r git add -f
 version=$(make -s kernelversion)
+[ "$version" = "${KT_LINUX_DEB_VERSION%%-*}" ] ||
+	kt_die "the tarball is Linux $version, the pin says $KT_LINUX_DEB_VERSION"
 git commit -q -m "Linux $version (Debian $KT_LINUX_PKG $KT_LINUX_DEB_VERSION)"
 git tag "$KT_BASE_TAG"
 git config kalloc-track.debversion "$KT_LINUX_DEB_VERSION"

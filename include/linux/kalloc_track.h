@@ -104,10 +104,12 @@ struct kalloc_track_freed {
  * @reserved: bytes of adds checked against @stats.max_live_bytes whose
  *	memory is being allocated
  * @dead: set by kalloc_track_destroy(); later calls are refused
+ * @gone: kalloc_track_destroy() has finished; a second, concurrent
+ *	destroy waits for it
  * @resizing: a resize is requested or running
  * @listed: @node is on the global list of trackers (under its lock)
- * @busy: the deferred work or the module notifier uses the tracker;
- *	kalloc_track_destroy() waits for it to clear
+ * @busy: the deferred work uses the tracker; kalloc_track_destroy()
+ *	waits for it to clear
  * @pending: deferred work asked for this tracker (under the list's lock)
  * @node: entry on the global list of trackers, RCU-protected
  * @debugfs: the tracker's debugfs directory, or NULL; set by the
@@ -134,6 +136,7 @@ struct kalloc_track {
 	unsigned int migrated;
 	size_t reserved;
 	bool dead;
+	bool gone;
 	bool resizing;
 	bool listed;
 	bool busy;
@@ -150,6 +153,9 @@ struct kalloc_track {
  * Everything is set statically, the list node included, so that nothing
  * needs to be published when a static tracker is first used. A NULL or
  * empty owner is refused at compile time where the macro can see it.
+ * For trackers in static memory only, through DEFINE_KALLOC_TRACK*():
+ * lockdep wants a statically initialised lock to be static. Set up a
+ * tracker elsewhere with kalloc_track_init().
  */
 #define KALLOC_TRACK_INIT(name, _owner, _max_size, _max_live_bytes) {	\
 	.lock = __SPIN_LOCK_UNLOCKED(name.lock),			\

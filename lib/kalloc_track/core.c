@@ -141,7 +141,9 @@ EXPORT_SYMBOL_IF_KUNIT(kt_alloc_payload);
 VISIBLE_IF_KUNIT struct hlist_head *kt_alloc_table(unsigned int bits)
 {
 	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_table, bits);
-	return kvzalloc_objs(struct hlist_head, 1U << bits, GFP_KERNEL);
+	/* A failure only leaves chains longer: no warning. */
+	return kvzalloc_objs(struct hlist_head, 1U << bits,
+			     GFP_KERNEL | __GFP_NOWARN);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_alloc_table);
 
@@ -237,14 +239,22 @@ EXPORT_SYMBOL_IF_KUNIT(kt_grow_bits);
  * item serves every tracker; a tracker asks for it by setting bits in
  * ->pending under kt_trackers_lock.
  *
- * The work, and the module notifier, claim a tracker (->busy) while they
- * use it, and kalloc_track_destroy() waits for the claim to go after it
- * unlisted the tracker. Nothing global is held while a tracker is
+ * The work claims a tracker (->busy) while it uses it, and
+ * kalloc_track_destroy() waits for the claim to go after it unlisted the
+ * tracker (the module notifier relies on RCU instead). Nothing global is held while a tracker is
  * handled, so a destroy waits only for work on its own tracker, never
  * for an allocation made for another one.
  */
 static void kt_work_fn(struct work_struct *work);
 static DECLARE_WORK(kt_work, kt_work_fn);
+/* Workqueues exist: set by kalloc_track_setup(), which then catches up. */
+static bool kt_ready;
+
+static void kt_queue_work(void)
+{
+	if (likely(READ_ONCE(kt_ready)))
+		queue_work(system_dfl_wq, &kt_work);
+}
 
 static void kt_request(struct kalloc_track *t, u8 what)
 {
@@ -258,7 +268,7 @@ static void kt_request(struct kalloc_track *t, u8 what)
 	}
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	if (queue)
-		queue_work(system_dfl_wq, &kt_work);
+		kt_queue_work();
 }
 
 /* Claim the next tracker with pending work; what it asked for in @what. */
@@ -295,7 +305,7 @@ static void kt_unclaim(struct kalloc_track *t)
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	store_release_wake_up(&t->busy, false);
 	if (again)
-		queue_work(system_dfl_wq, &kt_work);
+		kt_queue_work();
 }
 
 /*
@@ -413,7 +423,7 @@ VISIBLE_IF_KUNIT void kt_register(struct kalloc_track *t)
 	spin_unlock(&t->lock);
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	if (added)
-		queue_work(system_dfl_wq, &kt_work);
+		kt_queue_work();
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_register);
 
@@ -921,6 +931,8 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 		t->stats.bad_input++;
 		spin_unlock_irqrestore(&t->lock, flags);
 		kt_report_ratelimited(KT_ERR, "%s: destroyed twice", t->owner);
+		/* A destroy under way: let it finish before the caller frees. */
+		wait_var_event(&t->gone, smp_load_acquire(&t->gone));
 		return 0;
 	}
 	t->dead = true;
@@ -937,10 +949,10 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	if (listed) {
 		/*
-		 * The work or the module notifier may hold @t right now: wait
-		 * for them, then remove the directory (debugfs waits for
-		 * readers; later reads get -EIO). Then let every RCU reader of
-		 * the list move past @t.
+		 * The work may hold @t right now: wait for it, then remove
+		 * the directory (debugfs waits for readers; later reads get
+		 * -EIO). Then let every RCU reader of the list (a wrong-owner
+		 * lookup, the module notifier) move past @t.
 		 */
 		wait_var_event(&t->busy, !smp_load_acquire(&t->busy));
 		kt_debugfs_remove(t);
@@ -978,6 +990,7 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 		kt_report(KT_ERR, "%s: %u allocation(s) of %zu bytes leaked at destroy%s",
 			  t->owner, leaks, bytes,
 			  leaks > KT_LEAKS_PRINTED ? ", first ones listed" : "");
+	store_release_wake_up(&t->gone, true);
 	return leaks;
 }
 EXPORT_SYMBOL_GPL(kalloc_track_destroy);
@@ -1047,10 +1060,11 @@ static void kt_scrub_tracker(struct kalloc_track *t, struct module *mod)
 			n = (1U << bits) + (old ? 1U << old_bits : 0);
 			k = 0;
 			kt_scrub_name(&t->owner, mod);
-			for (i = 0; i < KALLOC_TRACK_HISTORY; i++)
-				kt_scrub_name(&t->history[i].name, mod);
 		}
 		end = min(n, k + KT_MIGRATE_BATCH);
+		/* Releases since the last batch put names in the history. */
+		for (i = 0; i < KALLOC_TRACK_HISTORY; i++)
+			kt_scrub_name(&t->history[i].name, mod);
 		for (; k < end; k++) {
 			i = k - (1U << bits);
 			if (k < 1U << bits)
@@ -1122,6 +1136,9 @@ static int __init kalloc_track_setup(void)
 		pr_err("no stack depot: stack traces stay off\n");
 	if (kt_module_setup())
 		pr_err("no module notifier: trackers of unloaded modules go unnoticed\n");
+	/* Trackers used before now may be waiting for their directory. */
+	WRITE_ONCE(kt_ready, true);
+	queue_work(system_dfl_wq, &kt_work);
 	return 0;
 }
 core_initcall(kalloc_track_setup);

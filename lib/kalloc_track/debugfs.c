@@ -89,9 +89,16 @@ void kt_debugfs_create(struct kalloc_track *t)
 
 	if (!kt_debugfs_root)
 		kt_debugfs_root = debugfs_create_dir("kalloc_track", NULL);
-	/* debugfs=off, or no memory for the root: no directories, quietly. */
-	if (IS_ERR(kt_debugfs_root))
+	if (IS_ERR(kt_debugfs_root)) {
+		/*
+		 * debugfs=off: no directories, quietly. Anything else (no
+		 * memory, debugfs not up yet) is tried again for the next
+		 * tracker.
+		 */
+		if (PTR_ERR(kt_debugfs_root) != -EPERM)
+			kt_debugfs_root = NULL;
 		return;
+	}
 	dir = kt_debugfs_mkdir(t->owner);
 	if (IS_ERR(dir)) {
 		kt_report_ratelimited(KT_WARN, "%s: no debugfs directory (%pe)",

@@ -90,7 +90,7 @@ void kt_show_stats(struct seq_file *m, struct kalloc_track *t);
 
 /* One live allocation, as copied out for the "allocations" listing. */
 struct kt_row {
-	const char *name;
+	char name[KALLOC_TRACK_NAME_MAX + 1];	/* a copy: see kt_listing_fill() */
 	size_t size;
 	unsigned long caller;
 	unsigned long stamp;

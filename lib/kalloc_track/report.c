@@ -384,8 +384,9 @@ EXPORT_SYMBOL_IF_KUNIT(kt_show_stats);
  * Copy the next rows of the listing out of the table, under the lock,
  * looking at KT_LISTING_BUCKETS buckets at most. The listing follows one
  * table; if a resize replaced it, or is moving records out of it, the
- * listing stops with a line that says so rather than show a record twice
- * or miss one.
+ * listing stops with a line that says so. It is not a snapshot: an add
+ * or release in a bucket being listed may make a row appear twice or
+ * not at all, as with any listing of a live table.
  */
 static void kt_listing_fill(struct kt_listing *l)
 {
@@ -409,11 +410,19 @@ static void kt_listing_fill(struct kt_listing *l)
 				continue;
 			if (l->n == KT_ROWS_BATCH)
 				break;
-			l->row[l->n++] = (struct kt_row){
-				.name = rec->name, .size = rec->size,
-				.caller = rec->caller, .stamp = rec->stamp,
-				.gfp = rec->gfp, .stack = rec->stack,
+			l->row[l->n] = (struct kt_row){
+				.size = rec->size, .caller = rec->caller,
+				.stamp = rec->stamp, .gfp = rec->gfp,
+				.stack = rec->stack,
 			};
+			/*
+			 * The name is copied, not pointed to: rows wait here
+			 * between reads, and a module that owned the string
+			 * may be gone by the time they are shown.
+			 */
+			strscpy(l->row[l->n].name, rec->name,
+				sizeof(l->row[0].name));
+			l->n++;
 			l->skip++;
 		}
 		if (!rec) {
@@ -496,9 +505,8 @@ static void kt_allocations_stop(struct seq_file *m, void *v)
 }
 
 /*
- * Runs with no lock held: the row is a copy, and the names and stacks it
- * points to live as long as the tracker, which debugfs keeps alive for
- * the duration of the read.
+ * Runs with no lock held: the row is a copy, name included, and stack
+ * depot handles stay valid for ever.
  */
 static int kt_allocations_show(struct seq_file *m, void *v)
 {

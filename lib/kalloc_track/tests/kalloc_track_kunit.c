@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/kalloc_track.h>
 #include <linux/kallsyms.h>
 #include <linux/kthread.h>
@@ -124,7 +125,7 @@ static void kalloc_track_add_records_metadata(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec->size, 77);
 	KUNIT_EXPECT_EQ(test, (__force unsigned int)rec->gfp,
 			(__force unsigned int)(GFP_KERNEL | __GFP_NOWARN));
-	KUNIT_EXPECT_LE(test, rec->stamp, jiffies);
+	KUNIT_EXPECT_TRUE(test, time_before_eq(rec->stamp, jiffies));
 	if (IS_ENABLED(CONFIG_KALLSYMS)) {
 		snprintf(site, sizeof(site), "%ps", (void *)rec->caller);
 		KUNIT_EXPECT_STREQ(test, site, __func__);
@@ -460,18 +461,31 @@ static void kalloc_track_module_going(struct kunit *test)
 		"of module kunit_fake not destroyed before unload",
 		"kunit-forgotten: leak of 'left-behind' (24 bytes",
 	};
-	struct kalloc_track *t;
-	unsigned int i;
+	struct kalloc_track *t, *survivor;
+	const struct kalloc_track_freed *h;
 	struct kt_captured *c;
+	struct kt_record *rec;
 	struct module *mod;
-	void *p;
+	void *p, *q, *r;
+	unsigned int i;
+	char *name;
 
 	if (!IS_ENABLED(CONFIG_MODULES))
 		kunit_skip(test, "CONFIG_MODULES is off");
 	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	name = kunit_kzalloc(test, 16, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mod);
 	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	/* A string of the module, given to a tracker that outlives it. */
+	strscpy(name, "module-string", 16);
+	survivor = kt_test_tracker(test, "kunit-survivor");
+	q = kalloc_track_add(survivor, name, 8, GFP_KERNEL);
+	r = kalloc_track_add(survivor, name, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_EQ(test, kalloc_track_release(survivor, &r), 0);
 	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-forgotten"), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_test_destroy,
 							t), 0);
@@ -480,6 +494,8 @@ static void kalloc_track_module_going(struct kunit *test)
 	strscpy(mod->name, "kunit_fake", sizeof(mod->name));
 	mod->mem[MOD_DATA].base = t;
 	mod->mem[MOD_DATA].size = sizeof(*t);
+	mod->mem[MOD_RODATA].base = name;
+	mod->mem[MOD_RODATA].size = 16;
 
 	c = kt_test_capture(test);
 	KUNIT_EXPECT_EQ(test, kt_module_going(mod), 1);
@@ -489,7 +505,16 @@ static void kalloc_track_module_going(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, kt_test_count(c, want[i]), 1, "'%s'",
 				    want[i]);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).leaks, 1);
-	/* Nothing else was in that module: a second pass finds nothing. */
+	/* The survivor no longer points into the module. */
+	rec = kt_test_record(survivor, q);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	KUNIT_EXPECT_STREQ(test, rec->name, "(unloaded module)");
+	h = &survivor->history[(survivor->history_next - 1) &
+			       (KALLOC_TRACK_HISTORY - 1)];
+	KUNIT_EXPECT_STREQ(test, h->name, "(unloaded module)");
+	KUNIT_EXPECT_STREQ(test, survivor->owner, "kunit-survivor");
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(survivor, &q), 0);
+	/* No other tracker was in that module: a second pass finds none. */
 	KUNIT_EXPECT_EQ(test, kt_module_going(mod), 0);
 	kt_test_free_forgotten(p);
 }

@@ -441,6 +441,36 @@ static void kalloc_track_many_leaks_many_sites(struct kunit *test)
 }
 
 /*
+ * A listing of @t's "allocations" over @n live rows, in a seq_file with
+ * room for all of them, and no resize behind the test's back: the test
+ * runs it. The rows are in @p.
+ */
+#define KT_LISTING_ROWS	40
+
+static void kt_listing_setup(struct kunit *test, struct kalloc_track *t,
+			     struct seq_file *m, void **p)
+{
+	struct kt_listing *l;
+	unsigned long flags;
+	int i;
+
+	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	m->size = 64 * 1024;
+	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, m->buf);
+	spin_lock_irqsave(&t->lock, flags);
+	t->resizing = true;
+	spin_unlock_irqrestore(&t->lock, flags);
+	for (i = 0; i < KT_LISTING_ROWS; i++) {
+		p[i] = kalloc_track_add(t, "row", 16, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	l->t = t;
+	m->private = l;
+}
+
+/*
  * A listing of the "allocations" file that a resize interrupts: the rows
  * shown are distinct live allocations, the listing ends with the line
  * that says it is incomplete, and nothing is read after it changed.
@@ -462,31 +492,13 @@ static unsigned int kt_count_rows(const char *text)
 static void kalloc_track_listing_during_resize(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-listing");
-	struct seq_file m = { .size = 64 * 1024 };
-	struct kt_listing *l;
-	unsigned long flags;
+	void *p[KT_LISTING_ROWS], *v;
+	struct seq_file m = { };
 	unsigned int rows;
 	loff_t pos = 0;
-	void **p, *v;
-	int i, n = 40;
+	int i, n = KT_LISTING_ROWS;
 
-	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
-	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
-	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	KUNIT_ASSERT_NOT_NULL(test, m.buf);
-	/* No resize behind our back: this test runs it. */
-	spin_lock_irqsave(&t->lock, flags);
-	t->resizing = true;
-	spin_unlock_irqrestore(&t->lock, flags);
-	for (i = 0; i < n; i++) {
-		p[i] = kalloc_track_add(t, "row", 16, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-	}
-
-	l->t = t;
-	m.private = l;
+	kt_listing_setup(test, t, &m, p);
 	v = kt_allocations_seq_ops.start(&m, &pos);
 	KUNIT_ASSERT_PTR_EQ(test, v, SEQ_START_TOKEN);
 	for (i = 0; i < 3; i++) {
@@ -532,29 +544,13 @@ static void kalloc_track_listing_during_resize(struct kunit *test)
 static void kalloc_track_listing_retries(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-retry");
-	struct seq_file m = { .size = 64 * 1024 };
 	unsigned int shown = 0, markers = 0;
-	struct kt_listing *l;
-	unsigned long flags;
+	void *p[KT_LISTING_ROWS], *v, *w;
+	struct seq_file m = { };
 	loff_t pos = 0;
-	void **p, *v, *w;
-	int i, n = 40;
+	int i, n = KT_LISTING_ROWS;
 
-	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
-	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
-	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	KUNIT_ASSERT_NOT_NULL(test, m.buf);
-	spin_lock_irqsave(&t->lock, flags);
-	t->resizing = true;	/* this test runs the resize itself */
-	spin_unlock_irqrestore(&t->lock, flags);
-	for (i = 0; i < n; i++) {
-		p[i] = kalloc_track_add(t, "row", 16, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-	}
-	l->t = t;
-	m.private = l;
+	kt_listing_setup(test, t, &m, p);
 
 	for (v = kt_allocations_seq_ops.start(&m, &pos); v; v = w) {
 		kt_allocations_seq_ops.show(&m, v);
