@@ -5,7 +5,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all tree patches series-check kunit lint cocci sanitize bisect demo \
-	check check-full
+	bench check check-full
 
 all: check
 
@@ -35,6 +35,12 @@ bisect: series-check
 
 demo: series-check
 	$(S)/demo.sh
+
+# kalloc_track against kmalloc, devres, KUnit resources and ref_tracker:
+# UML (stacks off, on, library configured out) and x86_64 QEMU -smp 2.
+# Prints tables; make check runs a smoke run within make kunit.
+bench: series-check
+	$(S)/bench.sh
 
 check: tree
 	$(S)/check.sh

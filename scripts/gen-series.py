@@ -120,12 +120,19 @@ EDITS = {
         'sample': insert_line('config SAMPLE_KDB',
                               'source "samples/kalloc_track/Kconfig"\n',
                               before=True),
+        'bench': insert_line('config SAMPLE_KDB',
+                             'source "samples/kalloc_track_bench/Kconfig"\n',
+                             before=True),
     },
     'samples/Makefile': {
         'sample': insert_line(
             'obj-$(CONFIG_SAMPLE_KDB)\t\t+= kdb/',
             'obj-$(CONFIG_SAMPLE_KALLOC_TRACK)\t+= kalloc_track/\n'
             'obj-$(CONFIG_SAMPLE_KALLOC_TRACK_KUNIT_TEST) += kalloc_track/',
+            before=True),
+        'bench': insert_line(
+            'obj-$(CONFIG_SAMPLE_KDB)\t\t+= kdb/',
+            'obj-$(CONFIG_SAMPLE_KALLOC_TRACK_BENCH) += kalloc_track_bench/',
             before=True),
     },
     'MAINTAINERS': {

@@ -50,3 +50,16 @@ for c in $configs; do
 done
 # shellcheck disable=SC2086
 python3 "$KT_TOP/scripts/kunit-summary.py" $results | tee "$KT_BUILD/summary.kunit"
+case " $configs " in
+*" kunitconfig "*)
+	# The benchmark's smoke run (small counts) is part of the
+	# kunitconfig suites: it must have run and printed its tables.
+	echo "== benchmark smoke run (kunitconfig; make bench for the full one)"
+	log=$KT_BUILD/kunitconfig/test.log
+	if grep -q 'kt_bench: ' "$log"; then
+		grep -o 'kt_bench: .*' "$log" | sed 's/^kt_bench: //'
+	else
+		echo "kunit: the benchmark printed nothing"
+		exit 1
+	fi ;;
+esac

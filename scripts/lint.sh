@@ -42,7 +42,7 @@ CONFIG_KALLOC_TRACK_KUNIT_TEST=y CONFIG_DEBUG_FS=y CONFIG_DEBUG_KERNEL=y
 CONFIG_FRAME_POINTER=y CONFIG_KALLOC_TRACK_STACKS=y
 CONFIG_MEM_ALLOC_PROFILING=y CONFIG_KALLOC_TRACK_PROFILING_KUNIT_TEST=y
 CONFIG_SAMPLES=y CONFIG_SAMPLE_KALLOC_TRACK=m
-CONFIG_SAMPLE_KALLOC_TRACK_KUNIT_TEST=y"
+CONFIG_SAMPLE_KALLOC_TRACK_KUNIT_TEST=y CONFIG_SAMPLE_KALLOC_TRACK_BENCH=y"
 mkdir -p "$build"
 if [ "$(cat "$build/lint.config" 2>/dev/null)" != "$frag" ]; then
 	printf '%s\n' $frag >"$build/.config"
@@ -54,7 +54,7 @@ if [ "$(cat "$build/lint.config" 2>/dev/null)" != "$frag" ]; then
 fi
 log=$build/gcc.log
 # Touch ours, so that every file of ours is compiled, and warns, again.
-find lib/kalloc_track samples/kalloc_track -name '*.c' -exec touch {} +
+find lib/kalloc_track samples/kalloc_track samples/kalloc_track_bench -name '*.c' -exec touch {} +
 make -s ARCH=um O="$build" -j"$KT_JOBS" W=1 lib/kalloc_track/ \
 	lib/kalloc_track/tests/ samples/kalloc_track/ >"$log" 2>&1 || fail=1
 if grep -E '(warning|error):' "$log" | grep -E "$mine"; then
@@ -96,7 +96,8 @@ CONFIG_PROC_FS=y CONFIG_SYSFS=y CONFIG_DEBUG_FS=y CONFIG_DEBUG_KERNEL=y
 CONFIG_RUNTIME_TESTING_MENU=y
 CONFIG_KUNIT=m CONFIG_KALLOC_TRACK_KUNIT_TEST=m CONFIG_KALLOC_TRACK=y
 CONFIG_KALLOC_TRACK_STACKS=y CONFIG_MEM_ALLOC_PROFILING=y CONFIG_SAMPLES=y
-CONFIG_SAMPLE_KALLOC_TRACK=m CONFIG_SAMPLE_KALLOC_TRACK_KUNIT_TEST=m"
+CONFIG_SAMPLE_KALLOC_TRACK=m CONFIG_SAMPLE_KALLOC_TRACK_KUNIT_TEST=m
+CONFIG_SAMPLE_KALLOC_TRACK_BENCH=m"
 mkdir -p "$cbuild"
 mk="make -s ARCH=x86_64 LLVM=1 O=$cbuild"
 cmd="cd $wt"
@@ -127,7 +128,7 @@ fi
 if grep -E '^(ERROR|WARNING): modpost' "$clog"; then
 	fail=1
 fi
-mods=$(cd "$cbuild" && find lib/kalloc_track samples/kalloc_track -name '*.ko' | sort)
+mods=$(cd "$cbuild" && find lib/kalloc_track samples/kalloc_track samples/kalloc_track_bench -name '*.ko' | sort)
 echo "modules:" $mods
 [ "$(echo "$mods" | wc -w)" -ge 6 ] || { echo "expected 6 modules of ours"; fail=1; }
 echo "clang: $(grep -cE '(warning|error):' "$clog" || true) findings in the build, $(grep -E '(warning|error):' "$clog" | grep -cE "$mine" || true) in our files, $(grep -cE '^(ERROR|WARNING): modpost' "$clog" || true) from modpost"

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: run samples/kalloc_track_bench on the applied series and
+# print its tables.
+#
+#   uml     UML (one CPU), library with stacks compiled in: once with
+#           kalloc_track.stacks=0 and once with =1, same build
+#   off     UML, library configured out (the API is kmalloc/kfree)
+#   smp     x86_64 QEMU -smp 2 (TCG): the multi-CPU rows only
+#
+# UML runs call the kernel directly rather than through kunit.py run,
+# which appends mem=1G: 262,144 live 4 KiB objects need more.
+#
+# Usage: bench.sh [RUN...]; KT_BENCH_ARGS overrides the bench's
+# parameters (default: the full run).
+set -eu
+. "$(dirname "$0")/common.sh"
+
+"$KT_TOP/scripts/prepare-tree.sh"
+wt=$(kt_applied_tree bench)
+cfg=$KT_TOP/scripts/configs
+runs=${*:-uml off smp}
+params=${KT_BENCH_ARGS:-kalloc_track_bench.max_live=262144 kalloc_track_bench.pairs=4096 kalloc_track_bench.reps=5 kalloc_track_bench.mt_pairs=200000}
+out=$KT_BUILD/bench.txt
+mkdir -p "$KT_BUILD"
+: >"$out"
+fail=0
+
+table() {
+	local title=$1 log=$2
+	{
+		echo "== $title"
+		grep -o 'kt_bench: .*' "$log" | sed 's/^kt_bench: //'
+	} | tee -a "$out"
+	(cd "$wt" && ./tools/testing/kunit/kunit.py parse "$log") |
+		grep -E '^\[.*\] (Testing complete|.*FAILED|.*CRASHED)' ||
+		true
+	grep -q '^ok .* kalloc_track_bench' "$log" ||
+		grep -q 'ok [0-9]* kalloc_track_bench$' "$log" ||
+		{ echo "bench: $title did not pass"; fail=1; }
+}
+
+uml() {
+	local name=$1 config=$2 b=$KT_BUILD/$1
+	shift 2
+	(cd "$wt" && ./tools/testing/kunit/kunit.py build --build_dir="$b" \
+		--jobs="$KT_JOBS" --kunitconfig="$config") >"$b.build.log" 2>&1 ||
+		{ tail -n 30 "$b.build.log"; kt_die "bench build $name failed"; }
+	for run in "$@"; do
+		# shellcheck disable=SC2086
+		timeout 3600 "$b/linux" mem=4G console=tty kunit_shutdown=halt \
+			kunit.filter_glob=kalloc_track_bench kunit.timeout=3000 \
+			$params ${run#*:} </dev/null 2>&1 |
+			tr -d '\r' >"$b.${run%%:*}.log" || true
+		table "UML, $name, ${run%%:*}" "$b.${run%%:*}.log"
+	done
+}
+
+for r in $runs; do
+	case $r in
+	uml)	uml bench "$cfg/bench.config" \
+			"stacks-off:kalloc_track.stacks=0" \
+			"stacks-on:kalloc_track.stacks=1" ;;
+	off)	uml bench-off "$cfg/bench-off.config" "configured-out:" ;;
+	smp)
+		kt_tcg_only
+		b=$KT_BUILD/bench-smp
+		# shellcheck disable=SC2086
+		(cd "$wt" && ./tools/testing/kunit/kunit.py run --build_dir="$b" \
+			--jobs="$KT_JOBS" --timeout=3000 --arch=x86_64 \
+			--kunitconfig="$cfg/x86-bench.config" \
+			--qemu_args=-smp --qemu_args=2 \
+			--kernel_args="$params" \
+			'kalloc_track_bench.kb_multi_cpu') >"$b.run.log" 2>&1 || true
+		table "x86_64 QEMU -smp 2 (TCG)" "$b/test.log" ;;
+	*)	kt_die "unknown run $r" ;;
+	esac
+done
+echo "bench: tables in $out"
+[ $fail = 0 ] || kt_die "a benchmark run failed"
