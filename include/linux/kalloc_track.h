@@ -16,7 +16,9 @@
 #define _LINUX_KALLOC_TRACK_H
 
 #include <linux/alloc_tag.h>
+#include <linux/atomic.h>
 #include <linux/build_bug.h>
+#include <linux/cache.h>
 #include <linux/cleanup.h>
 #include <linux/compiler.h>
 #include <linux/gfp_types.h>
@@ -72,6 +74,7 @@ struct kalloc_track_stats {
 #ifdef CONFIG_KALLOC_TRACK
 
 struct dentry;
+struct kalloc_track_shard;
 
 /* One remembered release; see KALLOC_TRACK_HISTORY. */
 struct kalloc_track_freed {
@@ -84,69 +87,59 @@ struct kalloc_track_freed {
 	u32 release_stack;
 };
 
-#define KALLOC_TRACK_INLINE_BITS	3
-
 /**
  * struct kalloc_track - an owner's allocation tracker
- * @lock: protects every field below except @node, @listed, @pending and
- *	@debugfs. Taken with interrupts disabled, since adds and releases
- *	may come from hard or soft interrupt context. Held only for table
- *	and accounting updates, never across an allocation, a free or a
- *	printk.
- * @owner: name of the owner, shown in reports
- * @table: hash table of live records, keyed by payload address; never
- *	NULL once the tracker is set up, which is how a zeroed, never
- *	initialised tracker is told apart
- * @old_table: table being migrated into @table by a resize, or NULL
- * @bits: log2 of the number of buckets of @table
- * @old_bits: log2 of the number of buckets of @old_table
- * @migrated: buckets of @old_table already moved to @table
- * @reserved: bytes of adds checked against @stats.max_live_bytes whose
- *	memory is being allocated
+ * @lock: protects @dead and the error counters, limits and leak count
+ *	of @stats; taken with interrupts disabled, never on the fast path
  * @dead: set by kalloc_track_destroy(); later calls are refused
  * @gone: kalloc_track_destroy() has finished; a second, concurrent
  *	destroy waits for it
- * @resizing: a resize is requested or running
  * @listed: @node is on the global list of trackers (under its lock)
  * @busy: the deferred work uses the tracker; kalloc_track_destroy()
  *	waits for it to clear
  * @pending: deferred work asked for this tracker (under the list's lock)
+ * @shard_bits: log2 of the number of shards
+ * @salt: random value that picks which pages share a shard
+ * @owner: name of the owner, shown in reports; never NULL once the
+ *	tracker is set up, which is how a zeroed tracker is told apart
+ * @shards: the live allocations, split by address into shards that each
+ *	have their own lock, table, accounting and release history; NULL
+ *	until the first add allocates them
+ * @live_bytes: bytes live, and bytes of adds under way (reserved against
+ *	@stats.max_live_bytes before anything is allocated)
+ * @peak_bytes: highest @live_bytes of a successful add
  * @node: entry on the global list of trackers, RCU-protected
  * @debugfs: the tracker's debugfs directory, or NULL; set by the
  *	deferred work, cleared by kalloc_track_destroy()
- * @stats: accounting, see struct kalloc_track_stats
- * @history_next: next slot of @history to overwrite
- * @history: the last KALLOC_TRACK_HISTORY releases
- * @inline_table: the initial table, so that no allocation is needed
- *	before the first add
+ * @stats: the counters and limits that are not per shard
  *
  * Embed it in the owner's structure and set it up with
  * kalloc_track_init(), or define it with DEFINE_KALLOC_TRACK(), which
- * initialises everything statically. The fields are private to
- * lib/kalloc_track.
+ * initialises everything statically; neither allocates anything. The
+ * fields are private to lib/kalloc_track.
  */
 struct kalloc_track {
-	/* Protects the tracker; see @lock above. */
+	/* Protects the tracker's cold state; see @lock above. */
 	spinlock_t lock;
-	const char *owner;
-	struct hlist_head *table;
-	struct hlist_head *old_table;
-	unsigned int bits;
-	unsigned int old_bits;
-	unsigned int migrated;
-	size_t reserved;
 	bool dead;
 	bool gone;
-	bool resizing;
 	bool listed;
 	bool busy;
 	u8 pending;
+	u8 shard_bits;
+	u32 salt;
+	const char *owner;
+	struct kalloc_track_shard *shards;
 	struct list_head node;
 	struct dentry *debugfs;
-	struct kalloc_track_stats stats;
-	unsigned int history_next;
-	struct kalloc_track_freed history[KALLOC_TRACK_HISTORY];
-	struct hlist_head inline_table[1 << KALLOC_TRACK_INLINE_BITS];
+	/*
+	 * Written by every add and release, on any CPU: a cache line of
+	 * their own, so that the fields above, which they only read, are
+	 * not invalidated each time.
+	 */
+	atomic_long_t live_bytes ____cacheline_aligned_in_smp;
+	atomic_long_t peak_bytes;
+	struct kalloc_track_stats stats ____cacheline_aligned_in_smp;
 };
 
 /*
@@ -164,8 +157,6 @@ struct kalloc_track {
 		"kalloc_track: the owner of a tracker cannot be NULL") +	\
 		BUILD_BUG_ON_ZERO(sizeof(_owner) == 1,			\
 		"kalloc_track: the owner of a tracker cannot be empty"),	\
-	.table = (name).inline_table,					\
-	.bits = KALLOC_TRACK_INLINE_BITS,				\
 	.node = LIST_HEAD_INIT((name).node),				\
 	.stats = {							\
 		.max_size = (_max_size),				\

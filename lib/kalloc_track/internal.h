@@ -6,9 +6,11 @@
 #define _LIB_KALLOC_TRACK_INTERNAL_H
 
 #include <linux/bits.h>
+#include <linux/cache.h>
 #include <linux/build_bug.h>
 #include <linux/jump_label.h>
 #include <linux/kalloc_track.h>
+#include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/stackdepot.h>
 #include <linux/types.h>
@@ -19,19 +21,60 @@
  * class and a record is found from the payload's address alone.
  */
 struct kt_record {
-	struct hlist_node node;		/* in kalloc_track::table */
+	struct hlist_node node;		/* in kalloc_track::table or ::pool */
 	unsigned long addr;		/* the payload */
 	const char *name;
-	size_t size;
 	unsigned long caller;		/* return address of the add */
-	unsigned long stamp;		/* jiffies at the add */
+	u32 size;			/* at most KMALLOC_MAX_SIZE */
 	gfp_t gfp;
+	u32 stamp;			/* jiffies at the add, truncated */
 	depot_stack_handle_t stack;	/* of the add, 0 without stacks */
 };
 
-/* The metadata budget of one allocation is one cache line. */
-static_assert(sizeof(struct kt_record) <= 64);
+/*
+ * 56 bytes; with the table (one or two records per bucket), at most 64
+ * bytes of metadata per live allocation.
+ */
+static_assert(sizeof(struct kt_record) <= 56 || !IS_ENABLED(CONFIG_64BIT));
+static_assert(KMALLOC_MAX_SIZE <= U32_MAX);
 static_assert(sizeof(depot_stack_handle_t) == sizeof(u32));
+
+/* log2 of the buckets of a tracker's first table. */
+#define KT_FIRST_BITS		3
+
+/*
+ * One shard of a tracker: the records whose payload lies in the pages
+ * that hash to it, with their own lock, table, record pool, accounting
+ * and release history. A tracker has one shard per CPU or so, allocated
+ * at its first add; with one CPU, one shard.
+ *
+ * @lock protects every field. Only the owner of an old table migrates it
+ * (under the lock), and only kt_grow() or the deferred work install a
+ * new table, once ->resizing is theirs.
+ */
+struct kalloc_track_shard {
+	spinlock_t lock;
+	u8 bits;			/* log2 of the buckets of @table */
+	u8 old_bits;
+	bool resizing;			/* a new table is being allocated */
+	unsigned int migrated;		/* buckets of @old_table moved */
+	unsigned int pooled;		/* records in @pool */
+	struct hlist_head *table;
+	struct hlist_head *old_table;	/* being moved into @table, or NULL */
+	struct hlist_head pool;		/* released records, for the next adds */
+	unsigned long live;
+	u64 adds;
+	u64 releases;
+	unsigned long history_next;
+	struct kalloc_track_freed history[KALLOC_TRACK_HISTORY];
+	struct hlist_head first[1 << KT_FIRST_BITS];
+} ____cacheline_aligned_in_smp;
+
+/* Records kept per shard for the next adds. */
+#define KT_POOL_MAX		16
+/* Most shards per tracker, and shards per possible CPU. */
+#define KT_MAX_SHARD_BITS	5
+#define KT_SHARDS_PER_CPU	8
 
 /* Leaks printed one by one at destroy; the rest are counted. */
 #define KT_LEAKS_PRINTED	32
@@ -45,6 +88,8 @@ static_assert(sizeof(depot_stack_handle_t) == sizeof(u32));
 
 /* Largest table: 4M buckets. */
 #define KT_MAX_BITS		22
+/* Buckets of an old table moved per add and per release while it grows. */
+#define KT_MIGRATE_STEP		4
 
 /* What a tracker asks the deferred work for, in ->pending. */
 #define KT_WANT_DEBUGFS		BIT(0)
@@ -58,6 +103,8 @@ struct seq_file;
 
 /* core.c */
 void kt_free_record(struct kt_record *rec);
+void kt_migrate_all(struct kalloc_track *t);
+unsigned int kt_shard_index(const struct kalloc_track *t, unsigned long addr);
 
 /* report.c: stacks, reports and the text of the debugfs files. */
 DECLARE_STATIC_KEY_FALSE(kt_stacks_enabled);
@@ -93,7 +140,7 @@ struct kt_row {
 	char name[KALLOC_TRACK_NAME_MAX + 1];	/* a copy: see kt_listing_fill() */
 	size_t size;
 	unsigned long caller;
-	unsigned long stamp;
+	u32 stamp;
 	gfp_t gfp;
 	depot_stack_handle_t stack;
 };
@@ -105,8 +152,10 @@ struct kt_row {
  */
 struct kt_listing {
 	struct kalloc_track *t;
-	struct hlist_head *table;	/* the table being listed */
+	struct kalloc_track_shard *shards;	/* the shards being listed */
+	struct hlist_head *table;	/* the table of @shard being listed */
 	unsigned int bits;
+	unsigned int shard;		/* shard being listed */
 	unsigned int bucket;		/* next bucket to copy from */
 	unsigned int skip;		/* rows of @bucket already copied */
 	unsigned int n;			/* rows in @row */
@@ -144,10 +193,13 @@ bool kt_stacks_active(void);
 int kt_stacks_apply(bool on);
 struct kt_record *kt_alloc_record(gfp_t gfp);
 void kt_resize(struct kalloc_track *t);
+bool kt_grow(struct kalloc_track *t, unsigned int i, unsigned int bits,
+	     gfp_t gfp);
 void kt_register(struct kalloc_track *t);
 unsigned int kt_grow_bits(unsigned int bits);
 void *kt_alloc_payload(size_t size, gfp_t gfp, unsigned long caller);
-struct hlist_head *kt_alloc_table(unsigned int bits);
+struct hlist_head *kt_alloc_table(unsigned int bits, gfp_t gfp);
+struct kalloc_track_shard *kt_alloc_shards(unsigned int n, gfp_t gfp);
 int kt_module_going(struct module *mod);
 void kt_report_ratelimit_reset(void);
 #endif

@@ -214,9 +214,9 @@ int kt_format_leak(char *buf, size_t len, const struct kalloc_track *t,
 		   const struct kt_record *rec, unsigned long now)
 {
 	return scnprintf(buf, len,
-			 "%s: leak of '%s' (%zu bytes, %pGg), age %u ms, allocated at %pS",
+			 "%s: leak of '%s' (%u bytes, %pGg), age %u ms, allocated at %pS",
 			 t->owner, rec->name, rec->size, &rec->gfp,
-			 jiffies_to_msecs(now - rec->stamp),
+			 jiffies_to_msecs((u32)now - rec->stamp),
 			 (void *)rec->caller);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_format_leak);
@@ -381,24 +381,39 @@ EXPORT_SYMBOL_IF_KUNIT(kt_show_stats);
 #define KT_LISTING_BUCKETS	256
 
 /*
- * Copy the next rows of the listing out of the table, under the lock,
- * looking at KT_LISTING_BUCKETS buckets at most. The listing follows one
- * table; if a resize replaced it, or is moving records out of it, the
- * listing stops with a line that says so. It is not a snapshot: an add
- * or release in a bucket being listed may make a row appear twice or
- * not at all, as with any listing of a live table.
+ * Copy the next rows of the listing out of the tables, shard by shard,
+ * under each shard's lock, looking at KT_LISTING_BUCKETS buckets at most.
+ * The listing follows one table per shard; if a resize replaced it, or is
+ * moving records out of it, the listing stops with a line that says so.
+ * It is not a snapshot: an add or release in a bucket being listed may
+ * make a row appear twice or not at all, as with any listing of a live
+ * table. Interrupts are off while a shard is used, which keeps a destroy
+ * from freeing the shards (the open file also keeps it waiting).
  */
 static void kt_listing_fill(struct kt_listing *l)
 {
 	struct kalloc_track *t = l->t;
+	struct kalloc_track_shard *shards, *s;
 	unsigned int k, looked = 0;
 	struct kt_record *rec;
 	unsigned long flags;
 
-	l->n = 0;
-	l->i = 0;
-	spin_lock_irqsave(&t->lock, flags);
-	if (t->table != l->table || t->bits != l->bits || t->old_table) {
+	local_irq_save(flags);
+	shards = smp_load_acquire(&t->shards);
+	if (!shards || shards != l->shards) {
+		l->resized = shards != l->shards;
+		l->done = !l->resized;
+		local_irq_restore(flags);
+		return;
+	}
+	s = &shards[l->shard];
+	spin_lock(&s->lock);
+	if (!l->bucket && !l->skip) {
+		/* A new shard: follow its table from now on. */
+		l->table = s->table;
+		l->bits = s->bits;
+	}
+	if (s->table != l->table || s->bits != l->bits || s->old_table) {
 		l->resized = true;
 		goto out;
 	}
@@ -431,8 +446,16 @@ static void kt_listing_fill(struct kt_listing *l)
 			l->skip = 0;
 		}
 	}
+	if (l->bucket >= 1U << l->bits) {
+		/* This shard is done. */
+		l->shard++;
+		l->bucket = 0;
+		l->skip = 0;
+		if (l->shard >= 1U << t->shard_bits)
+			l->done = true;
+	}
 out:
-	spin_unlock_irqrestore(&t->lock, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
 /*
@@ -442,11 +465,14 @@ out:
  */
 static void *kt_listing_current(struct kt_listing *l)
 {
-	while (!l->done && l->i == l->n && !l->resized) {
-		if (l->bucket >= 1U << l->bits)
-			l->done = true;
-		else
+	if (l->i == l->n && !l->done && !l->resized) {
+		/* A new batch, over as many shards as it takes to fill. */
+		l->i = 0;
+		l->n = 0;
+		do {
 			kt_listing_fill(l);
+			cond_resched();
+		} while (l->n < KT_ROWS_BATCH && !l->done && !l->resized);
 	}
 	if (l->i < l->n)
 		return &l->row[l->i];
@@ -458,12 +484,13 @@ static void *kt_listing_current(struct kt_listing *l)
 static void kt_listing_reset(struct kt_listing *l)
 {
 	struct kalloc_track *t = l->t;
-	unsigned long flags;
 
-	spin_lock_irqsave(&t->lock, flags);
-	l->table = t->table;
-	l->bits = t->bits;
-	spin_unlock_irqrestore(&t->lock, flags);
+	/* A migration under way would end the listing early. */
+	kt_migrate_all(t);
+	l->shards = smp_load_acquire(&t->shards);
+	l->table = NULL;
+	l->bits = 0;
+	l->shard = 0;
 	l->bucket = 0;
 	l->skip = 0;
 	l->n = 0;
@@ -471,7 +498,7 @@ static void kt_listing_reset(struct kt_listing *l)
 	l->pos = 0;
 	l->now = jiffies;
 	l->resized = false;
-	l->done = false;
+	l->done = !l->shards;
 }
 
 static void *kt_allocations_start(struct seq_file *m, loff_t *pos)
@@ -524,7 +551,7 @@ static int kt_allocations_show(struct seq_file *m, void *v)
 		return 0;
 	}
 	seq_printf(m, "%s\t%zu\t%pGg\t%u\t%pS\n", row->name, row->size,
-		   &row->gfp, jiffies_to_msecs(l->now - row->stamp),
+		   &row->gfp, jiffies_to_msecs((u32)l->now - row->stamp),
 		   (void *)row->caller);
 	if (!row->stack)
 		return 0;

@@ -125,7 +125,7 @@ static void kalloc_track_add_records_metadata(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec->size, 77);
 	KUNIT_EXPECT_EQ(test, (__force unsigned int)rec->gfp,
 			(__force unsigned int)(GFP_KERNEL | __GFP_NOWARN));
-	KUNIT_EXPECT_TRUE(test, time_before_eq(rec->stamp, jiffies));
+	KUNIT_EXPECT_TRUE(test, (s32)((u32)jiffies - rec->stamp) >= 0);
 	if (IS_ENABLED(CONFIG_KALLSYMS)) {
 		snprintf(site, sizeof(site), "%ps", (void *)rec->caller);
 		KUNIT_EXPECT_STREQ(test, site, __func__);
@@ -331,11 +331,8 @@ static void kalloc_track_destroyed_is_inert(struct kunit *test)
 static void kalloc_track_table_grows(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
-	struct hlist_head *old;
-	unsigned long flags;
-	unsigned int bits;
+	unsigned int i, grown = 0;
 	void **p;
-	int i;
 
 	p = kunit_kcalloc(test, KT_GROW_N, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -343,17 +340,21 @@ static void kalloc_track_table_grows(struct kunit *test)
 		p[i] = kalloc_track_add(t, "grow", 16 + i % 64, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
-	/* Releases run while the table may be migrating. */
+	/*
+	 * No deferred work has run (the test never slept): the adds grew
+	 * the tables themselves, and chains stay short.
+	 */
+	KUNIT_EXPECT_TRUE(test, kt_test_load_bounded(test, t));
+	/* Releases run while the tables may be migrating. */
 	for (i = 0; i < KT_GROW_N; i += 3)
 		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 	kt_test_wait_resize(t);
-	spin_lock_irqsave(&t->lock, flags);
-	bits = t->bits;
-	old = t->old_table;
-	spin_unlock_irqrestore(&t->lock, flags);
-	KUNIT_EXPECT_GE(test, bits, KALLOC_TRACK_INLINE_BITS + 2 * 2);
-	KUNIT_EXPECT_NULL(test, old);
-	for (i = KT_GROW_N - 1; i >= 0; i--)
+	for (i = 0; i < kt_test_nr_shards(t); i++) {
+		grown += t->shards[i].bits > KT_FIRST_BITS;
+		KUNIT_EXPECT_NULL(test, t->shards[i].old_table);
+	}
+	KUNIT_EXPECT_GT(test, grown, 0);
+	for (i = KT_GROW_N; i-- > 0;)
 		if (p[i])
 			KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live, 0);
@@ -361,10 +362,68 @@ static void kalloc_track_table_grows(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
 }
 
+/*
+ * The hash spreads real kmalloc() addresses: with 64-byte objects that
+ * fill whole slab pages, and with page-sized ones, the chains stay short
+ * once the table has grown. A lookup walks the chain of its bucket, so
+ * this is what keeps releases O(1).
+ */
+#define KT_SPREAD_N	16384
+
+static void kt_chain_stats(struct kalloc_track *t, unsigned int *longest,
+			   unsigned long *walked)
+{
+	struct kalloc_track_shard *s;
+	struct kt_record *rec;
+	unsigned int i, b, len;
+
+	*longest = 0;
+	*walked = 0;
+	for (i = 0; i < kt_test_nr_shards(t); i++) {
+		s = &t->shards[i];
+		for (b = 0; b < 1U << s->bits; b++) {
+			len = 0;
+			hlist_for_each_entry(rec, &s->table[b], node)
+				*walked += ++len;
+			*longest = max(*longest, len);
+		}
+	}
+}
+
+static void kalloc_track_chains_short(struct kunit *test)
+{
+	static const size_t sizes[] = { 64, PAGE_SIZE };
+	struct kalloc_track *t;
+	unsigned long walked;
+	unsigned int longest, i, k;
+	void **p;
+
+	p = kunit_kcalloc(test, KT_SPREAD_N, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		t = kt_test_tracker(test, k ? "kunit-pages" : "kunit-64");
+		for (i = 0; i < KT_SPREAD_N; i++) {
+			p[i] = kalloc_track_add(t, "spread", sizes[k], GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		}
+		kt_test_wait_resize(t);
+		kt_chain_stats(t, &longest, &walked);
+		kunit_info(test, "%zu bytes: longest chain %u, %lu.%02lu records looked at per lookup",
+			   sizes[k], longest, walked / KT_SPREAD_N,
+			   walked * 100 / KT_SPREAD_N % 100);
+		/* Two records per bucket at most on average: about 2 looked at. */
+		KUNIT_EXPECT_LE(test, walked, 3UL * KT_SPREAD_N);
+		KUNIT_EXPECT_LE(test, longest, 16);
+		for (i = 0; i < KT_SPREAD_N; i++)
+			KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+		KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+	}
+}
+
 /* Growth stops at KT_MAX_BITS exactly, whatever the step. */
 static void kalloc_track_grow_bits_capped(struct kunit *test)
 {
-	unsigned int bits = KALLOC_TRACK_INLINE_BITS, steps = 0;
+	unsigned int bits = KT_FIRST_BITS, steps = 0;
 
 	while (bits < KT_MAX_BITS) {
 		bits = kt_grow_bits(bits);
@@ -391,17 +450,21 @@ static void kalloc_track_reinit_after_growth(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
 	kt_test_wait_resize(t);
-	KUNIT_EXPECT_GT(test, t->bits, KALLOC_TRACK_INLINE_BITS);
+	KUNIT_EXPECT_GT(test, kt_test_shard(t, p[0])->bits, KT_FIRST_BITS);
 	for (i = 0; i < KT_GROW_N; i++)
 		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+	KUNIT_EXPECT_NULL(test, t->shards);
 
+	/* Set up again, nothing is allocated until the first add. */
 	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-regrow"), 0);
-	KUNIT_EXPECT_EQ(test, t->bits, KALLOC_TRACK_INLINE_BITS);
-	KUNIT_EXPECT_PTR_EQ(test, t->table, &t->inline_table[0]);
+	KUNIT_EXPECT_NULL(test, t->shards);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).adds, 0);
 	p[0] = kalloc_track_add(t, "again", 32, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p[0]);
+	KUNIT_EXPECT_EQ(test, kt_test_shard(t, p[0])->bits, KT_FIRST_BITS);
+	KUNIT_EXPECT_PTR_EQ(test, kt_test_shard(t, p[0])->table,
+			    &kt_test_shard(t, p[0])->first[0]);
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[0]), 0);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live, 0);
 }
@@ -416,6 +479,7 @@ static void kalloc_track_wrong_owner_mid_resize(struct kunit *test)
 {
 	struct kalloc_track *mine = kt_test_tracker(test, "kunit-mine");
 	struct kalloc_track *theirs = kt_test_tracker(test, "kunit-resizing");
+	struct kalloc_track_shard *s;
 	struct hlist_head *new;
 	unsigned long flags;
 	void *p, *orig;
@@ -423,17 +487,18 @@ static void kalloc_track_wrong_owner_mid_resize(struct kunit *test)
 	p = kalloc_track_add(theirs, "moving", 48, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	orig = p;
-	new = kt_alloc_table(KALLOC_TRACK_INLINE_BITS + 2);
+	new = kt_alloc_table(KT_FIRST_BITS + 2, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, new);
 
-	spin_lock_irqsave(&theirs->lock, flags);
-	theirs->resizing = true;
-	theirs->old_table = theirs->table;
-	theirs->old_bits = theirs->bits;
-	theirs->migrated = 0;
-	theirs->table = new;
-	theirs->bits = KALLOC_TRACK_INLINE_BITS + 2;
-	spin_unlock_irqrestore(&theirs->lock, flags);
+	s = kt_test_shard(theirs, p);
+	spin_lock_irqsave(&s->lock, flags);
+	s->resizing = true;
+	s->old_table = s->table;
+	s->old_bits = s->bits;
+	s->migrated = 0;
+	s->table = new;
+	s->bits = KT_FIRST_BITS + 2;
+	spin_unlock_irqrestore(&s->lock, flags);
 
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(mine, &p), -EXDEV);
 	KUNIT_EXPECT_PTR_EQ(test, p, orig);
@@ -441,10 +506,10 @@ static void kalloc_track_wrong_owner_mid_resize(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(theirs, &p), 0);
 
 	/* theirs is empty now: end the "resize" by hand. */
-	spin_lock_irqsave(&theirs->lock, flags);
-	theirs->old_table = NULL;
-	theirs->resizing = false;
-	spin_unlock_irqrestore(&theirs->lock, flags);
+	spin_lock_irqsave(&s->lock, flags);
+	s->old_table = NULL;
+	s->resizing = false;
+	spin_unlock_irqrestore(&s->lock, flags);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(theirs), 0);
 }
 
@@ -466,7 +531,7 @@ static void kalloc_track_module_going(struct kunit *test)
 	struct kt_captured *c;
 	struct kt_record *rec;
 	struct module *mod;
-	void *p, *q, *r;
+	void *p, *q, *r, *r_addr;
 	unsigned int i;
 	char *name;
 
@@ -485,6 +550,7 @@ static void kalloc_track_module_going(struct kunit *test)
 	r = kalloc_track_add(survivor, name, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	KUNIT_ASSERT_NOT_NULL(test, r);
+	r_addr = r;
 	KUNIT_ASSERT_EQ(test, kalloc_track_release(survivor, &r), 0);
 	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-forgotten"), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_test_destroy,
@@ -509,8 +575,7 @@ static void kalloc_track_module_going(struct kunit *test)
 	rec = kt_test_record(survivor, q);
 	KUNIT_ASSERT_NOT_NULL(test, rec);
 	KUNIT_EXPECT_STREQ(test, rec->name, "(unloaded module)");
-	h = &survivor->history[(survivor->history_next - 1) &
-			       (KALLOC_TRACK_HISTORY - 1)];
+	h = kt_test_last_release(survivor, r_addr);
 	KUNIT_EXPECT_STREQ(test, h->name, "(unloaded module)");
 	KUNIT_EXPECT_STREQ(test, survivor->owner, "kunit-survivor");
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(survivor, &q), 0);
@@ -529,6 +594,7 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_destroy_reports_leaks),
 	KUNIT_CASE(kalloc_track_destroyed_is_inert),
 	KUNIT_CASE(kalloc_track_table_grows),
+	KUNIT_CASE(kalloc_track_chains_short),
 	KUNIT_CASE(kalloc_track_grow_bits_capped),
 	KUNIT_CASE(kalloc_track_reinit_after_growth),
 	KUNIT_CASE(kalloc_track_wrong_owner_mid_resize),
@@ -927,7 +993,7 @@ static void kalloc_track_add_races_destroy(struct kunit *test)
 		/* Re-initialised next round: it must be off the list. */
 		KUNIT_ASSERT_FALSE_MSG(test, kt_tracker_listed(r->t),
 				       "round %u", i);
-		KUNIT_EXPECT_EQ(test, r->t->stats.live, 0);
+		KUNIT_EXPECT_EQ(test, kt_stats(test, r->t).live, 0);
 	}
 	kunit_info(test, "%lu adds and releases before destroy, %u rounds", r->adds,
 		   KT_RACE_ROUNDS);
@@ -1032,18 +1098,27 @@ static void kalloc_track_add_record_alloc_fails(struct kunit *test)
 	kt_fault()->fail_record = true;
 	p = kalloc_track_add(t, "no-record", 32, GFP_KERNEL);
 	KUNIT_EXPECT_NULL(test, p);
-	/* The payload was never attempted, so it cannot be lost. */
-	KUNIT_EXPECT_EQ(test, kt_fault()->payloads, 0);
+	/* The payload, allocated first, was freed: nothing is lost. */
+	KUNIT_EXPECT_EQ(test, kt_fault()->payloads, 1);
 	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
 	st = kt_stats(test, t);
 	KUNIT_EXPECT_EQ(test, st.failed, 1);
 	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.live_bytes, 0);
 	KUNIT_EXPECT_EQ(test, st.adds, 0);
 
 	kt_fault()->fail_record = false;
 	p = kalloc_track_add(t, "recovered", 32, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
+	/* The record is kept in the pool for the next add... */
+	KUNIT_EXPECT_EQ(test, kt_fault()->records, 1);
+	p = kalloc_track_add(t, "pooled", 32, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kt_fault()->records, 1);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
+	/* ...and freed with the tracker. */
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
 	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
 }
 
@@ -1057,7 +1132,7 @@ static void kalloc_track_add_payload_alloc_fails(struct kunit *test)
 	p = kalloc_track_add(t, "no-payload", 32, GFP_KERNEL);
 	KUNIT_EXPECT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, kt_fault()->payloads, 1);
-	/* The record allocated first was given back. */
+	/* No record was taken for it. */
 	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
 	st = kt_stats(test, t);
 	KUNIT_EXPECT_EQ(test, st.failed, 1);
@@ -1081,6 +1156,7 @@ static void kalloc_track_add_refused_frees_both(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_fault()->records, 1);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).refused, 1);
 	kalloc_track_release(t, &a);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
 	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
 }
 
@@ -1094,6 +1170,7 @@ static void kalloc_track_metadata_gfp(struct kunit *test)
 	gfp_t gfp;
 	void *p;
 
+	/* A fresh tracker per case: its pool is empty, a record is allocated. */
 	p = kalloc_track_add(t, "accounted", 32,
 			     GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_DMA);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -1103,6 +1180,7 @@ static void kalloc_track_metadata_gfp(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, (gfp & GFP_KERNEL) == GFP_KERNEL);
 	kalloc_track_release(t, &p);
 
+	t = kt_test_tracker(test, "kunit-2");
 	p = kalloc_track_add(t, "nolockdep", 32, GFP_KERNEL | __GFP_NOLOCKDEP);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	if (IS_ENABLED(CONFIG_LOCKDEP))	/* else __GFP_NOLOCKDEP is 0 */
@@ -1110,52 +1188,83 @@ static void kalloc_track_metadata_gfp(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kt_fault()->record_gfp & __GFP_ACCOUNT);
 	kalloc_track_release(t, &p);
 
+	t = kt_test_tracker(test, "kunit-3");
 	p = kalloc_track_add(t, "atomic", 32, GFP_ATOMIC);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_FALSE(test, gfpflags_allow_blocking(kt_fault()->record_gfp));
 	kalloc_track_release(t, &p);
 }
 
-static struct hlist_head *kt_fake_alloc_table(unsigned int bits)
+static struct hlist_head *kt_fake_alloc_table(unsigned int bits, gfp_t gfp)
 {
 	return NULL;
 }
 
+static unsigned int kt_min_bits(struct kalloc_track *t)
+{
+	unsigned int i, bits = KT_MAX_BITS;
+
+	for (i = 0; i < kt_test_nr_shards(t); i++)
+		bits = min_t(unsigned int, bits, t->shards[i].bits);
+	return bits;
+}
+
+static unsigned int kt_max_bits(struct kalloc_track *t)
+{
+	unsigned int i, bits = 0;
+
+	for (i = 0; i < kt_test_nr_shards(t); i++)
+		bits = max_t(unsigned int, bits, t->shards[i].bits);
+	return bits;
+}
+
+/*
+ * A table that cannot be allocated leaves the chains longer and the
+ * tracker working; the next resize succeeds. Adds made in atomic context
+ * that cannot allocate the table hand the resize to the deferred work.
+ */
 static void kalloc_track_table_alloc_fails(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
-	unsigned long flags;
 	void **p;
-	int i, n = 4 << KALLOC_TRACK_INLINE_BITS;
+	int i, n = 4 << KT_FIRST_BITS;
 
 	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	/* Run the resize here, where the stub applies, not in a worker. */
-	spin_lock_irqsave(&t->lock, flags);
-	t->resizing = true;
-	spin_unlock_irqrestore(&t->lock, flags);
+	/* Run the resize here, where the stub applies, not in an add. */
 	for (i = 0; i < n; i++) {
 		p[i] = kalloc_track_add(t, "chain", 24, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		if (!i)
+			kt_test_block_growth(t);
 	}
 
 	kunit_activate_static_stub(test, kt_alloc_table, kt_fake_alloc_table);
 	kt_resize(t);
-	KUNIT_EXPECT_EQ(test, t->bits, KALLOC_TRACK_INLINE_BITS);
-	KUNIT_EXPECT_FALSE(test, t->resizing);
+	KUNIT_EXPECT_EQ(test, kt_max_bits(t), KT_FIRST_BITS);
+	KUNIT_EXPECT_FALSE(test, kt_test_any_resizing(t));
 	for (i = 0; i < n; i += 2)
 		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 
+	/* An atomic add finds the table full and cannot allocate one. */
+	for (i = 0; i < n; i += 2) {
+		p[i] = kalloc_track_add(t, "atomic", 24, GFP_ATOMIC);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
 	kunit_deactivate_static_stub(test, kt_alloc_table);
-	spin_lock_irqsave(&t->lock, flags);
-	t->resizing = true;
-	spin_unlock_irqrestore(&t->lock, flags);
+	/* The deferred work grew it. */
+	kt_test_wait_resize(t);
+	KUNIT_EXPECT_FALSE(test, kt_test_any_resizing(t));
+	KUNIT_EXPECT_TRUE(test, kt_test_load_bounded(test, t));
+
+	kt_test_block_growth(t);
 	kt_resize(t);
-	KUNIT_EXPECT_EQ(test, t->bits, KALLOC_TRACK_INLINE_BITS + 2);
-	for (i = 1; i < n; i += 2)
+	KUNIT_EXPECT_GT(test, kt_min_bits(t), KT_FIRST_BITS);
+	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live, 0);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).failed, 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
 	KUNIT_EXPECT_EQ(test, kt_fault()->records, 0);
 }
 

@@ -228,7 +228,7 @@ static void kalloc_track_double_free_report(struct kunit *test)
 		snprintf(want, sizeof(want), "first released at %s+", __func__);
 		KUNIT_EXPECT_NOT_NULL(test, strstr(line, want));
 	}
-	h = &t->history[(t->history_next - 1) & (KALLOC_TRACK_HISTORY - 1)];
+	h = kt_test_last_release(t, stale);
 	KUNIT_EXPECT_EQ(test, h->addr, (unsigned long)stale);
 	if (kt_stacks_on()) {
 		KUNIT_EXPECT_NE(test, h->alloc_stack, 0);
@@ -451,7 +451,6 @@ static void kt_listing_setup(struct kunit *test, struct kalloc_track *t,
 			     struct seq_file *m, void **p)
 {
 	struct kt_listing *l;
-	unsigned long flags;
 	int i;
 
 	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
@@ -459,12 +458,11 @@ static void kt_listing_setup(struct kunit *test, struct kalloc_track *t,
 	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, l);
 	KUNIT_ASSERT_NOT_NULL(test, m->buf);
-	spin_lock_irqsave(&t->lock, flags);
-	t->resizing = true;
-	spin_unlock_irqrestore(&t->lock, flags);
 	for (i = 0; i < KT_LISTING_ROWS; i++) {
 		p[i] = kalloc_track_add(t, "row", 16, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		if (!i)
+			kt_test_block_growth(t);
 	}
 	l->t = t;
 	m->private = l;

@@ -36,23 +36,98 @@ static inline struct kalloc_track *kt_test_tracker(struct kunit *test,
 	return t;
 }
 
+/* The shard that holds, or would hold, @p; NULL before the first add. */
+static inline struct kalloc_track_shard *
+kt_test_shard(struct kalloc_track *t, const void *p)
+{
+	if (!t->shards)
+		return NULL;
+	return &t->shards[kt_shard_index(t, (unsigned long)p)];
+}
+
+static inline unsigned int kt_test_nr_shards(struct kalloc_track *t)
+{
+	return t->shards ? 1U << t->shard_bits : 0;
+}
+
+static inline bool kt_test_any_resizing(struct kalloc_track *t)
+{
+	unsigned long flags;
+	unsigned int i;
+	bool resizing = false;
+
+	for (i = 0; i < kt_test_nr_shards(t); i++) {
+		spin_lock_irqsave(&t->shards[i].lock, flags);
+		resizing |= t->shards[i].resizing;
+		spin_unlock_irqrestore(&t->shards[i].lock, flags);
+	}
+	return resizing;
+}
+
 /*
- * Wait until no resize of @t is requested or running. One flush is not
- * enough: a resize that finds the table still too small asks for
- * another.
+ * Wait until no resize of @t is requested or running, then finish the
+ * migrations under way. One flush is not enough: a resize that finds the
+ * table still too small asks for another.
  */
 static inline void kt_test_wait_resize(struct kalloc_track *t)
 {
-	unsigned long flags;
-	bool resizing;
 	int i = 0;
 
 	do {
 		kt_flush_work();
-		spin_lock_irqsave(&t->lock, flags);
-		resizing = t->resizing;
-		spin_unlock_irqrestore(&t->lock, flags);
-	} while (resizing && ++i < 1000);
+	} while (kt_test_any_resizing(t) && ++i < 1000);
+	kt_migrate_all(t);
+}
+
+/*
+ * Whether every shard of @t keeps at most two records per bucket, the
+ * bound that keeps adds and releases O(1), with no help from deferred
+ * work. On failure, the figures of the first shard over it.
+ */
+static inline bool kt_test_load_bounded(struct kunit *test,
+					struct kalloc_track *t)
+{
+	struct kalloc_track_shard *s;
+	unsigned long flags;
+	unsigned int i;
+	bool ok = true;
+
+	for (i = 0; i < kt_test_nr_shards(t) && ok; i++) {
+		s = &t->shards[i];
+		spin_lock_irqsave(&s->lock, flags);
+		ok = s->live <= 2UL << s->bits;
+		if (!ok)
+			kunit_info(test, "shard %u: %lu live in %u buckets",
+				   i, s->live, 1U << s->bits);
+		spin_unlock_irqrestore(&s->lock, flags);
+	}
+	return ok;
+}
+
+/*
+ * Keep @t's tables as they are, as if a resize were under way on every
+ * shard, until the test runs kt_resize() itself. @t must have shards
+ * (an add was made).
+ */
+static inline void kt_test_block_growth(struct kalloc_track *t)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < kt_test_nr_shards(t); i++) {
+		spin_lock_irqsave(&t->shards[i].lock, flags);
+		t->shards[i].resizing = true;
+		spin_unlock_irqrestore(&t->shards[i].lock, flags);
+	}
+}
+
+/* The latest release remembered by the shard of @p. */
+static inline struct kalloc_track_freed *
+kt_test_last_release(struct kalloc_track *t, const void *p)
+{
+	struct kalloc_track_shard *s = kt_test_shard(t, p);
+
+	return &s->history[(s->history_next - 1) & (KALLOC_TRACK_HISTORY - 1)];
 }
 
 /*
@@ -133,16 +208,23 @@ static inline struct kalloc_track_stats kt_stats(struct kunit *test,
 static inline struct kt_record *kt_test_record(struct kalloc_track *t,
 					       const void *p)
 {
+	struct kalloc_track_shard *s = kt_test_shard(t, p);
 	struct kt_record *rec, *found = NULL;
 	unsigned long flags;
 	unsigned int i;
 
-	spin_lock_irqsave(&t->lock, flags);
-	for (i = 0; i < 1U << t->bits && !found; i++)
-		hlist_for_each_entry(rec, &t->table[i], node)
+	if (!s)
+		return NULL;
+	spin_lock_irqsave(&s->lock, flags);
+	for (i = 0; i < 1U << s->bits && !found; i++)
+		hlist_for_each_entry(rec, &s->table[i], node)
 			if (rec->addr == (unsigned long)p)
 				found = rec;
-	spin_unlock_irqrestore(&t->lock, flags);
+	for (i = 0; s->old_table && i < 1U << s->old_bits && !found; i++)
+		hlist_for_each_entry(rec, &s->old_table[i], node)
+			if (rec->addr == (unsigned long)p)
+				found = rec;
+	spin_unlock_irqrestore(&s->lock, flags);
 	return found;
 }
 
