@@ -3,8 +3,9 @@
 # make bench: run samples/kalloc_track_bench on the applied series and
 # print its tables.
 #
-#   uml     UML (one CPU), library with stacks compiled in: once with
-#           kalloc_track.stacks=0 and once with =1, same build
+#   uml     UML (one CPU), library with stacks compiled in, one build
+#           run with kalloc_track.stacks=0, 1 (adds) and 2 (adds and
+#           releases)
 #   off     UML, library configured out (the API is kmalloc/kfree)
 #   smp     x86_64 QEMU -smp 2 (TCG): the multi-CPU rows only
 #
@@ -60,7 +61,8 @@ for r in $runs; do
 	case $r in
 	uml)	uml bench "$cfg/bench.config" \
 			"stacks-off:kalloc_track.stacks=0" \
-			"stacks-on:kalloc_track.stacks=1" ;;
+			"stacks-of-adds:kalloc_track.stacks=1" \
+			"stacks-of-adds-and-releases:kalloc_track.stacks=2" ;;
 	off)	uml bench-off "$cfg/bench-off.config" "configured-out:" ;;
 	smp)
 		kt_tcg_only

@@ -1163,7 +1163,7 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 		return -EINVAL;
 
 	/* Outside the lock: a stack costs more than the rest of a release. */
-	stack = kt_stack(GFP_NOWAIT);
+	stack = kt_release_stack(GFP_NOWAIT);
 
 	local_irq_save(flags);
 	rec = kt_find_locked(t, addr, &s);

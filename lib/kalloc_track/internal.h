@@ -108,6 +108,7 @@ unsigned int kt_shard_index(const struct kalloc_track *t, unsigned long addr);
 
 /* report.c: stacks, reports and the text of the debugfs files. */
 DECLARE_STATIC_KEY_FALSE(kt_stacks_enabled);
+DECLARE_STATIC_KEY_FALSE(kt_release_stacks_enabled);
 depot_stack_handle_t kt_save_stack(gfp_t gfp);
 int kt_stacks_setup(void);
 int kt_format_leak(char *buf, size_t len, const struct kalloc_track *t,
@@ -173,10 +174,18 @@ struct kt_listing {
 extern const struct seq_operations kt_allocations_seq_ops;
 void kt_show_allocations(struct seq_file *m, struct kalloc_track *t);
 
-/* A stack trace of the caller, when stacks are on; free when off. */
+/* A stack trace of an add, when stacks are on; free when off. */
 static inline depot_stack_handle_t kt_stack(gfp_t gfp)
 {
 	if (static_branch_unlikely(&kt_stacks_enabled))
+		return kt_save_stack(gfp);
+	return 0;
+}
+
+/* A stack trace of a release, at kalloc_track.stacks=2 only. */
+static inline depot_stack_handle_t kt_release_stack(gfp_t gfp)
+{
+	if (static_branch_unlikely(&kt_release_stacks_enabled))
 		return kt_save_stack(gfp);
 	return 0;
 }
@@ -190,7 +199,8 @@ void kt_flush_work(void);
 long kt_bad_tracker_count(void);
 bool kt_tracker_listed(const struct kalloc_track *t);
 bool kt_stacks_active(void);
-int kt_stacks_apply(bool on);
+int kt_stacks_apply(int level);
+int kt_stacks_level(void);
 struct kt_record *kt_alloc_record(gfp_t gfp);
 void kt_resize(struct kalloc_track *t);
 bool kt_grow(struct kalloc_track *t, unsigned int i, unsigned int bits,

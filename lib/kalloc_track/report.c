@@ -24,15 +24,26 @@
 #include "internal.h"
 
 /*
- * Stack traces of adds and releases, when CONFIG_KALLOC_TRACK_STACKS is
- * set and the key is on: kalloc_track.stacks= on the command line, or
- * /sys/module/kalloc_track/parameters/stacks at run time. Off, they cost
- * a patched-out branch.
+ * Stack traces, when CONFIG_KALLOC_TRACK_STACKS is set, at the level
+ * kalloc_track.stacks= sets on the command line or
+ * /sys/module/kalloc_track/parameters/stacks at run time:
+ *
+ * 0 - none;
+ * 1 - of adds (the default): what leak reports group by, and what a
+ *     double-free report shows for the allocation;
+ * 2 - of adds and releases: double-free reports also show the stack of
+ *     the first release, at the price of a second unwind per pair.
+ *
+ * Off, each costs a patched-out branch.
  */
 DEFINE_STATIC_KEY_FALSE(kt_stacks_enabled);
+DEFINE_STATIC_KEY_FALSE(kt_release_stacks_enabled);
+
+#define KT_STACKS_ADDS		1
+#define KT_STACKS_ALL		2
 
 #if IS_ENABLED(CONFIG_KUNIT)
-/* Whether adds and releases record stacks right now. */
+/* Whether adds record stacks right now. */
 bool kt_stacks_active(void)
 {
 	return static_key_enabled(&kt_stacks_enabled);
@@ -41,14 +52,27 @@ EXPORT_SYMBOL_IF_KUNIT(kt_stacks_active);
 #endif
 
 #ifdef CONFIG_KALLOC_TRACK_STACKS
-static bool kt_stacks_wanted = true;
+/* The level in effect, as set above. */
+VISIBLE_IF_KUNIT int kt_stacks_level(void)
+{
+	if (static_key_enabled(&kt_release_stacks_enabled))
+		return KT_STACKS_ALL;
+	return static_key_enabled(&kt_stacks_enabled) ? KT_STACKS_ADDS : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stacks_level);
+
+static int kt_stacks_wanted = KT_STACKS_ADDS;
 static bool kt_stacks_ready;
 
-VISIBLE_IF_KUNIT int kt_stacks_apply(bool on)
+VISIBLE_IF_KUNIT int kt_stacks_apply(int level)
 {
 	int ret;
 
-	if (!on) {
+	if (level < 0 || level > KT_STACKS_ALL)
+		return -EINVAL;
+	if (level < KT_STACKS_ALL)
+		static_branch_disable(&kt_release_stacks_enabled);
+	if (!level) {
 		static_branch_disable(&kt_stacks_enabled);
 		return 0;
 	}
@@ -56,30 +80,36 @@ VISIBLE_IF_KUNIT int kt_stacks_apply(bool on)
 	if (ret)
 		return ret;
 	static_branch_enable(&kt_stacks_enabled);
+	if (level == KT_STACKS_ALL)
+		static_branch_enable(&kt_release_stacks_enabled);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_stacks_apply);
 
 static int kt_stacks_set(const char *val, const struct kernel_param *kp)
 {
+	unsigned int level;
 	bool on;
-	int ret;
 
-	ret = kstrtobool(val, &on);
-	if (ret)
-		return ret;
+	/* 0, 1 or 2; or a boolean, as before levels: y is 1. */
+	if (kstrtouint(val, 0, &level)) {
+		if (kstrtobool(val, &on))
+			return -EINVAL;
+		level = on ? KT_STACKS_ADDS : 0;
+	}
+	if (level > KT_STACKS_ALL)
+		return -EINVAL;
 	/* On the command line: applied by kt_stacks_setup() at init. */
 	if (!READ_ONCE(kt_stacks_ready)) {
-		kt_stacks_wanted = on;
+		kt_stacks_wanted = level;
 		return 0;
 	}
-	return kt_stacks_apply(on);
+	return kt_stacks_apply(level);
 }
 
 static int kt_stacks_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%c\n",
-			  static_key_enabled(&kt_stacks_enabled) ? 'Y' : 'N');
+	return sysfs_emit(buf, "%d\n", kt_stacks_level());
 }
 
 static const struct kernel_param_ops kt_stacks_ops = {
@@ -87,7 +117,7 @@ static const struct kernel_param_ops kt_stacks_ops = {
 	.get = kt_stacks_get,
 };
 module_param_cb(stacks, &kt_stacks_ops, NULL, 0644);
-MODULE_PARM_DESC(stacks, "Record stack traces of adds and releases (default: on)");
+MODULE_PARM_DESC(stacks, "Stack traces: 0 none, 1 of adds (default), 2 of adds and releases");
 
 int kt_stacks_setup(void)
 {
@@ -100,8 +130,6 @@ depot_stack_handle_t kt_save_stack(gfp_t gfp)
 	unsigned long entries[KT_STACK_DEPTH];
 	unsigned int n;
 
-	if (!static_branch_unlikely(&kt_stacks_enabled))
-		return 0;
 	/* Skip kt_save_stack() and the kalloc_track function calling it. */
 	n = stack_trace_save(entries, ARRAY_SIZE(entries), 2);
 	return stack_depot_save(entries, n, gfp);
@@ -113,11 +141,17 @@ int kt_stacks_setup(void)
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
-int kt_stacks_apply(bool on)
+int kt_stacks_apply(int level)
 {
-	return on ? -EOPNOTSUPP : 0;
+	return level ? -EOPNOTSUPP : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_stacks_apply);
+
+int kt_stacks_level(void)
+{
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stacks_level);
 #endif
 
 depot_stack_handle_t kt_save_stack(gfp_t gfp)

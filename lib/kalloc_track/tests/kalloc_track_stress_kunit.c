@@ -456,21 +456,21 @@ static int kt_toggle_worker(void *data)
 
 static void kt_stacks_restore(void *data)
 {
-	kt_stacks_apply(data == (void *)1);
+	kt_stacks_apply((long)data);
 }
 
 static void kalloc_track_stacks_toggled_while_adding(struct kunit *test)
 {
-	bool was_on = kt_stacks_active();
+	long was = kt_stacks_level();
 	struct task_struct *task;
 	struct kalloc_track_stats st;
 	struct kt_toggle *w;
 	int i;
 
-	if (kt_stacks_apply(true))
+	if (kt_stacks_apply(1))
 		kunit_skip(test, "stack traces are not built in");
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_stacks_restore,
-							(void *)(unsigned long)was_on),
+							(void *)was),
 			0);
 	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w);
@@ -478,7 +478,7 @@ static void kalloc_track_stacks_toggled_while_adding(struct kunit *test)
 	task = kthread_run(kt_toggle_worker, w, "kt_toggle");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	for (i = 0; i < 20; i++) {
-		kt_stacks_apply(i % 2);
+		kt_stacks_apply(i % 3);
 		usleep_range(1000, 2000);
 	}
 	kthread_stop(task);
