@@ -129,7 +129,7 @@ struct kalloc_track {
 	u8 shard_bits;
 	u32 salt;
 	const char *owner;
-	struct kalloc_track_shard *shards;
+	struct kalloc_track_shard __rcu *shards;
 	struct list_head node;
 	struct dentry *debugfs;
 	/*

@@ -82,6 +82,10 @@
 			 __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC | \
 			 __GFP_ACCOUNT | __GFP_NOLOCKDEP)
 
+/* Bits of an add's GFP flags that its tables are not allocated with. */
+#define KT_SHARED_GFP_DROP	(__GFP_ACCOUNT | __GFP_HIGH | __GFP_MEMALLOC | \
+				 __GFP_NOFAIL)
+
 /* GFP bits that slab rejects (GFP_SLAB_BUG_MASK in mm/internal.h). */
 #define KT_BAD_GFP	(__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
 
@@ -89,11 +93,12 @@ static_assert((KALLOC_TRACK_HISTORY & (KALLOC_TRACK_HISTORY - 1)) == 0);
 static_assert(KT_MAX_BITS > KT_FIRST_BITS && KT_MAX_BITS < 32);
 
 /*
- * Records are known to kmemleak but never scanned (kmemleak_no_scan()):
- * the pointer a record holds does not keep its payload "referenced", so
- * kmemleak still reports a payload whose owner lost every pointer to it.
- * SLAB_NOLEAKTRACE would do that too, but would also hide the records
- * from /proc/allocinfo.
+ * Records are hidden from kmemleak (kmemleak_ignore()): they are neither
+ * scanned, so that the pointer a record holds does not keep its payload
+ * "referenced" and kmemleak still reports a payload whose owner lost
+ * every pointer to it, nor reported themselves, as a record that only a
+ * chain or the pool points to would be. SLAB_NOLEAKTRACE would do that
+ * too, but would also hide the records from /proc/allocinfo.
  */
 static struct kmem_cache *kt_record_cache;
 
@@ -128,7 +133,7 @@ VISIBLE_IF_KUNIT struct kt_record *kt_alloc_record(gfp_t gfp)
 		return NULL;
 	rec = kmem_cache_alloc(kt_record_cache, gfp);
 	if (rec)
-		kmemleak_no_scan(rec);
+		kmemleak_ignore(rec);
 	return rec;
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_alloc_record);
@@ -154,8 +159,12 @@ VISIBLE_IF_KUNIT struct hlist_head *kt_alloc_table(unsigned int bits,
 						   gfp_t gfp)
 {
 	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_table, bits, gfp);
-	/* A failure only leaves chains longer: no warning, no retrying. */
-	gfp = (gfp & KT_META_GFP & ~__GFP_NOFAIL) | __GFP_NOWARN;
+	/*
+	 * A failure only leaves chains longer: no warning, no retrying, no
+	 * reserves. A table serves every user of the tracker, so it is not
+	 * charged to the memory cgroup of the one whose add grew it.
+	 */
+	gfp = (gfp & KT_META_GFP & ~KT_SHARED_GFP_DROP) | __GFP_NOWARN;
 	if (gfpflags_allow_blocking(gfp))
 		return kvzalloc_objs(struct hlist_head, 1U << bits, gfp);
 	/* Not vmalloc() from atomic context, which may be a hard irq. */
@@ -168,7 +177,12 @@ VISIBLE_IF_KUNIT struct kalloc_track_shard *kt_alloc_shards(unsigned int n,
 							    gfp_t gfp)
 {
 	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_shards, n, gfp);
-	/* As kt_alloc_table(). */
+	/*
+	 * As kt_alloc_table(), except that the add waits for it: it may use
+	 * the reserves its caller may. Several pages with many CPUs, so no
+	 * warning: the add fails and is counted.
+	 */
+	gfp = (gfp & ~(__GFP_ACCOUNT | __GFP_NOFAIL)) | __GFP_NOWARN;
 	if (gfpflags_allow_blocking(gfp))
 		return kvzalloc_objs(struct kalloc_track_shard, n, gfp);
 	return kzalloc_objs(struct kalloc_track_shard, n, gfp);
@@ -216,29 +230,6 @@ static bool kt_usable(const struct kalloc_track *t, const char *what,
 			      (void *)ip, t ? "uninitialised" : "NULL");
 	return false;
 }
-
-/*
- * Where an address goes. The shard is picked by page, not by object:
- * objects that one CPU allocates come from the same slab pages, so that
- * CPUs allocating and freeing at the same time mostly use different
- * shards and do not bounce each other's cache lines. Each tracker salts
- * the page hash with its own random value, so that two busy pages that
- * happen to share a shard do so in one tracker, not in all of them. In
- * the shard's table, the bucket is a hash of the whole address.
- *
- * (Keeping the objects of a page in nearby buckets, so that a FIFO walks
- * the bucket array in order, was measured too: it made 64-byte FIFO
- * releases at 16,384 live faster but 4 KiB FIFO releases at 262,144 live
- * three times slower, and was dropped.)
- */
-VISIBLE_IF_KUNIT unsigned int kt_shard_index(const struct kalloc_track *t,
-					     unsigned long addr)
-{
-	if (!t->shard_bits)
-		return 0;
-	return hash_32((u32)(addr >> PAGE_SHIFT) ^ t->salt, t->shard_bits);
-}
-EXPORT_SYMBOL_IF_KUNIT(kt_shard_index);
 
 static inline unsigned int kt_bucket_index(unsigned long addr,
 					   unsigned int bits)
@@ -338,14 +329,14 @@ static struct hlist_head *kt_migrate_locked(struct kalloc_track_shard *s,
  */
 void kt_migrate_all(struct kalloc_track *t)
 {
-	struct kalloc_track_shard *s;
+	struct kalloc_track_shard *shards = kt_shards_held(t), *s;
 	struct hlist_head *old;
 	unsigned long flags;
 	unsigned int i;
 	bool more;
 
-	for (i = 0; t->shards && i < 1U << t->shard_bits; i++) {
-		s = &t->shards[i];
+	for (i = 0; shards && i < 1U << t->shard_bits; i++) {
+		s = &shards[i];
 		do {
 			spin_lock_irqsave(&s->lock, flags);
 			old = kt_migrate_locked(s, KT_MIGRATE_BATCH);
@@ -458,8 +449,8 @@ static void kt_unclaim(struct kalloc_track *t)
  * itself, with its own GFP flags when they allow sleeping; otherwise, or
  * if that fails, the deferred work does. The records move over a few
  * buckets at a time as adds and releases go on (kt_migrate_locked()), so
- * that nothing here walks the table. The shards are looked up again with
- * interrupts off: a destroy may have freed them while this allocated.
+ * that nothing here walks the table. The shards are looked up again
+ * under RCU: a destroy may have freed them while this allocated.
  *
  * Return: true if the new table is in place.
  */
@@ -473,11 +464,11 @@ VISIBLE_IF_KUNIT bool kt_grow(struct kalloc_track *t, unsigned int i,
 
 	new = kt_alloc_table(bits, gfpflags_allow_blocking(gfp) ? gfp :
 				   GFP_NOWAIT);
-	local_irq_save(flags);
-	shards = READ_ONCE(t->shards);
+	rcu_read_lock();
+	shards = rcu_dereference(t->shards);
 	if (shards) {
 		s = &shards[i];
-		spin_lock(&s->lock);
+		spin_lock_irqsave(&s->lock, flags);
 		if (new && !s->old_table && bits > s->bits &&
 		    !READ_ONCE(t->dead)) {
 			kt_install_locked(s, new, bits);
@@ -486,9 +477,9 @@ VISIBLE_IF_KUNIT bool kt_grow(struct kalloc_track *t, unsigned int i,
 		}
 		if (done || READ_ONCE(t->dead))
 			s->resizing = false;
-		spin_unlock(&s->lock);
+		spin_unlock_irqrestore(&s->lock, flags);
 	}
-	local_irq_restore(flags);
+	rcu_read_unlock();
 	kt_free_table(new);
 	if (!done && shards && !READ_ONCE(t->dead))
 		kt_request(t, KT_WANT_RESIZE);
@@ -503,14 +494,14 @@ EXPORT_SYMBOL_IF_KUNIT(kt_grow);
  */
 VISIBLE_IF_KUNIT void kt_resize(struct kalloc_track *t)
 {
-	struct kalloc_track_shard *s;
+	struct kalloc_track_shard *shards = kt_shards_held(t), *s;
 	struct hlist_head *new;
 	unsigned int i, bits;
 	unsigned long flags;
 	bool want;
 
-	for (i = 0; t->shards && i < 1U << t->shard_bits; i++) {
-		s = &t->shards[i];
+	for (i = 0; shards && i < 1U << t->shard_bits; i++) {
+		s = &shards[i];
 		spin_lock_irqsave(&s->lock, flags);
 		want = s->resizing;
 		bits = kt_grow_bits(s->bits);
@@ -714,23 +705,28 @@ int kalloc_track_get_stats(struct kalloc_track *t,
 		*st = (struct kalloc_track_stats){ };
 		return -EINVAL;
 	}
+	/*
+	 * Destroy folds the shards' counters into ->stats and unpublishes
+	 * the shards in one hold of @t's lock: read both in one too, so
+	 * that nothing is counted twice or goes backwards. Under RCU, a
+	 * destroy cannot free the shards while they are read.
+	 */
+	rcu_read_lock();
 	spin_lock_irqsave(&t->lock, flags);
 	*st = t->stats;
+	shards = rcu_dereference(t->shards);
 	spin_unlock_irqrestore(&t->lock, flags);
 	st->live_bytes = atomic_long_read(&t->live_bytes);
 	st->peak_bytes = atomic_long_read(&t->peak_bytes);
-	/* With interrupts off, a destroy cannot free the shards under us. */
-	local_irq_save(flags);
-	shards = READ_ONCE(t->shards);
 	for (i = 0; shards && i < 1U << t->shard_bits; i++) {
 		s = &shards[i];
-		spin_lock(&s->lock);
+		spin_lock_irqsave(&s->lock, flags);
 		st->live += s->live;
 		st->adds += s->adds;
 		st->releases += s->releases;
-		spin_unlock(&s->lock);
+		spin_unlock_irqrestore(&s->lock, flags);
 	}
-	local_irq_restore(flags);
+	rcu_read_unlock();
 	return 0;
 }
 EXPORT_SYMBOL_GPL(kalloc_track_get_stats);
@@ -769,13 +765,25 @@ static const char *kt_check_add(struct kalloc_track *t, const char *name,
 static size_t kt_reserve(struct kalloc_track *t, size_t size, long *now)
 {
 	size_t limit = READ_ONCE(t->stats.max_live_bytes);
+	long cur;
 
-	*now = atomic_long_add_return(size, &t->live_bytes);
-	if (likely(!limit) || (size_t)*now <= limit)
+	if (likely(!limit)) {
+		*now = atomic_long_add_return(size, &t->live_bytes);
 		return 0;
-	atomic_long_sub(size, &t->live_bytes);
-	kt_count(t, &t->stats.refused);
-	return limit;
+	}
+	/*
+	 * Commit only what fits, so that of two adds racing for the last
+	 * bytes under the limit one gets them, rather than both backing off.
+	 */
+	cur = atomic_long_read(&t->live_bytes);
+	do {
+		if ((size_t)cur > limit || size > limit - (size_t)cur) {
+			kt_count(t, &t->stats.refused);
+			return limit;
+		}
+	} while (!atomic_long_try_cmpxchg(&t->live_bytes, &cur, cur + size));
+	*now = cur + size;
+	return 0;
 }
 
 /* Record @now live bytes as the peak if it is one. */
@@ -844,8 +852,8 @@ static bool kt_setup_shards(struct kalloc_track *t, gfp_t gfp)
 	if (!t->shards && !t->dead) {
 		t->shard_bits = bits;
 		t->salt = salt;
-		/* Readers look at the shards without @t's lock. */
-		smp_store_release(&t->shards, shards);
+		/* Readers look at the shards under RCU, not @t's lock. */
+		rcu_assign_pointer(t->shards, shards);
 		shards = NULL;
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
@@ -894,7 +902,7 @@ static void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	}
 	if (unlikely(!READ_ONCE(t->listed)))
 		kt_register(t);
-	if (unlikely(!smp_load_acquire(&t->shards)) &&
+	if (unlikely(!rcu_access_pointer(t->shards)) &&
 	    !kt_setup_shards(t, gfp))
 		goto fail;
 
@@ -904,19 +912,18 @@ static void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	stack = kt_stack(gfp & KT_META_GFP);
 
 	/*
-	 * Interrupts go off before the shards are looked up again, which
-	 * keeps them from being freed by a destroy until they are back on:
-	 * destroy unpublishes them, then waits for an RCU grace period.
+	 * The shards are used under RCU, which keeps a destroy from freeing
+	 * them: destroy unpublishes them, then waits for a grace period.
 	 */
-	local_irq_save(flags);
-	shards = smp_load_acquire(&t->shards);
+	rcu_read_lock();
+	shards = rcu_dereference(t->shards);
 	if (unlikely(!shards))
 		goto dead;
 	i = kt_shard_index(t, (unsigned long)p);
 	s = &shards[i];
-	spin_lock(&s->lock);
+	spin_lock_irqsave(&s->lock, flags);
 	if (unlikely(READ_ONCE(t->dead))) {
-		spin_unlock(&s->lock);
+		spin_unlock_irqrestore(&s->lock, flags);
 		goto dead;
 	}
 	/*
@@ -927,17 +934,18 @@ static void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	rec = kt_pool_pop_locked(s);
 	if (unlikely(!rec)) {
 		spin_unlock_irqrestore(&s->lock, flags);
+		rcu_read_unlock();
 		rec = kt_alloc_record(gfp & KT_META_GFP);
 		if (unlikely(!rec))
 			goto fail;
-		local_irq_save(flags);
-		shards = smp_load_acquire(&t->shards);
+		rcu_read_lock();
+		shards = rcu_dereference(t->shards);
 		if (unlikely(!shards))
 			goto dead;
 		s = &shards[i];
-		spin_lock(&s->lock);
+		spin_lock_irqsave(&s->lock, flags);
 		if (unlikely(READ_ONCE(t->dead))) {
-			spin_unlock(&s->lock);
+			spin_unlock_irqrestore(&s->lock, flags);
 			goto dead;
 		}
 	}
@@ -957,6 +965,7 @@ static void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 		grow = kt_grow_bits(s->bits);
 	}
 	spin_unlock_irqrestore(&s->lock, flags);
+	rcu_read_unlock();
 
 	kt_update_peak(t, now);
 	kt_free_table(old);
@@ -965,7 +974,7 @@ static void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	return p;
 
 dead:
-	local_irq_restore(flags);
+	rcu_read_unlock();
 	atomic_long_sub(size, &t->live_bytes);
 	kt_count(t, &t->stats.bad_input);
 	kfree(p);
@@ -1041,25 +1050,26 @@ void *kalloc_track_add_array_noprof(struct kalloc_track *t,
 EXPORT_SYMBOL_GPL(kalloc_track_add_array_noprof);
 
 /*
- * Look @addr up in @t with @t's shard lock held and interrupts off, and
- * call @found with the record or the remembered release, still locked.
- * Interrupts off keep a destroy from freeing the shards meanwhile.
- * Return: what @found returned, or false if @t has no shards or is dead.
+ * Look @addr up in @t, under RCU, which keeps a destroy from freeing the
+ * shards meanwhile. The shard @addr belongs to is returned in @sp, locked
+ * with interrupts off (@flags), or NULL if @t has no shards.
+ * Return: the record, or NULL if there is none or @t is dead.
  */
 static struct kt_record *kt_find_locked(struct kalloc_track *t,
 					unsigned long addr,
-					struct kalloc_track_shard **sp)
+					struct kalloc_track_shard **sp,
+					unsigned long *flags)
 {
 	struct kalloc_track_shard *shards;
 
-	lockdep_assert_irqs_disabled();
-	shards = smp_load_acquire(&t->shards);
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "kt_find_locked() outside RCU");
+	shards = rcu_dereference(t->shards);
 	if (!shards) {
 		*sp = NULL;
 		return NULL;
 	}
 	*sp = &shards[kt_shard_index(t, addr)];
-	spin_lock(&(*sp)->lock);
+	spin_lock_irqsave(&(*sp)->lock, *flags);
 	if (READ_ONCE(t->dead))
 		return NULL;
 	return kt_lookup_locked(*sp, addr);
@@ -1083,13 +1093,11 @@ static bool kt_find_owner(struct kalloc_track *self, unsigned long addr,
 	list_for_each_entry_rcu(t, &kt_trackers, node) {
 		if (t == self)
 			continue;
-		local_irq_save(flags);
-		found = kt_find_locked(t, addr, &s);
+		found = kt_find_locked(t, addr, &s, &flags);
 		if (found)
 			strscpy(owner, t->owner, len);
 		if (s)
-			spin_unlock(&s->lock);
-		local_irq_restore(flags);
+			spin_unlock_irqrestore(&s->lock, flags);
 		if (found)
 			break;
 	}
@@ -1107,15 +1115,15 @@ static int kt_bad_release(struct kalloc_track *t, unsigned long addr,
 	struct kalloc_track_shard *s;
 	unsigned long flags;
 
-	local_irq_save(flags);
-	if (!kt_find_locked(t, addr, &s) && s && !READ_ONCE(t->dead)) {
+	rcu_read_lock();
+	if (!kt_find_locked(t, addr, &s, &flags) && s && !READ_ONCE(t->dead)) {
 		h = kt_history_lookup_locked(s, addr);
 		if (h)
 			last = *h;
 	}
 	if (s)
-		spin_unlock(&s->lock);
-	local_irq_restore(flags);
+		spin_unlock_irqrestore(&s->lock, flags);
+	rcu_read_unlock();
 	if (h) {
 		kt_count(t, &t->stats.double_frees);
 		kt_report_double_free(t, &last, ip);
@@ -1165,12 +1173,12 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	/* Outside the lock: a stack costs more than the rest of a release. */
 	stack = kt_release_stack(GFP_NOWAIT);
 
-	local_irq_save(flags);
-	rec = kt_find_locked(t, addr, &s);
+	rcu_read_lock();
+	rec = kt_find_locked(t, addr, &s, &flags);
 	if (unlikely(!rec)) {
 		if (s)
-			spin_unlock(&s->lock);
-		local_irq_restore(flags);
+			spin_unlock_irqrestore(&s->lock, flags);
+		rcu_read_unlock();
 		if (READ_ONCE(t->dead)) {
 			kt_count(t, &t->stats.bad_input);
 			kt_report_ratelimited(KT_ERR, "%s: release from %pS refused: tracker destroyed",
@@ -1198,6 +1206,7 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	}
 	old = kt_migrate_locked(s, KT_MIGRATE_STEP);
 	spin_unlock_irqrestore(&s->lock, flags);
+	rcu_read_unlock();
 
 	atomic_long_sub(size, &t->live_bytes);
 	kfree(p);
@@ -1234,7 +1243,6 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	struct kt_record *rec;
 	struct hlist_node *tmp;
 	unsigned int leaks, i, j, n = 0;
-	u64 adds = 0, releases = 0;
 	HLIST_HEAD(leaked);
 	unsigned long flags;
 	size_t bytes = 0;
@@ -1278,24 +1286,31 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	 * Adds and releases see ->dead under their shard's lock and leave
 	 * the tables alone, and nothing starts a new migration: finish the
 	 * ones under way, unpublish the shards, and wait for an RCU grace
-	 * period. Then no CPU is in a shard any more (adds and releases use
-	 * them with interrupts off, wrong-owner lookups and the module
-	 * notifier under RCU), and no RCU reader of the list is at @t.
+	 * period. Then no CPU is in a shard any more (everything that uses
+	 * them does so under RCU), and no RCU reader of the list is at @t.
 	 */
 	kt_migrate_all(t);
+	/*
+	 * Every shard lock was taken since ->dead was set, so the shards'
+	 * counters are final: fold them into ->stats as the shards go, in
+	 * one hold of @t's lock, as kalloc_track_get_stats() reads them.
+	 */
 	spin_lock_irqsave(&t->lock, flags);
-	shards = t->shards;
+	shards = rcu_dereference_protected(t->shards, lockdep_is_held(&t->lock));
 	if (shards)
 		n = 1U << t->shard_bits;
-	WRITE_ONCE(t->shards, NULL);
+	for (i = 0; i < n; i++) {
+		t->stats.adds += shards[i].adds;
+		t->stats.releases += shards[i].releases;
+		t->stats.leaks += shards[i].live;
+	}
+	RCU_INIT_POINTER(t->shards, NULL);
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (listed || shards)
 		synchronize_rcu();
 
 	for (i = 0; i < n; i++) {
 		s = &shards[i];
-		adds += s->adds;
-		releases += s->releases;
 		for (j = 0; j < 1U << s->bits; j++) {
 			hlist_for_each_entry_safe(rec, tmp, &s->table[j], node)
 				hlist_add_head(&rec->node, &leaked);
@@ -1313,11 +1328,6 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 
 	/* Adds still under way subtract their own reservation. */
 	atomic_long_sub(bytes, &t->live_bytes);
-	spin_lock_irqsave(&t->lock, flags);
-	t->stats.leaks += leaks;
-	t->stats.adds += adds;
-	t->stats.releases += releases;
-	spin_unlock_irqrestore(&t->lock, flags);
 
 	if (leaks)
 		kt_report(KT_ERR, "%s: %u allocation(s) of %zu bytes leaked at destroy%s",
@@ -1369,8 +1379,7 @@ static void kt_scrub_name(const char **name, struct module *mod)
  * KT_MIGRATE_BATCH buckets per lock hold. The unmigrated part of an old
  * table is walked before the table, so that a record that migrates
  * meanwhile is still seen; a new table restarts the walk. Called under
- * rcu_read_lock(), which keeps @t from being freed; the shards are looked
- * up with interrupts off each time, as adds do.
+ * rcu_read_lock(), which keeps @t and its shards from being freed.
  */
 static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 			   struct module *mod)
@@ -1382,18 +1391,12 @@ static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 	unsigned long flags;
 
 	for (;;) {
-		local_irq_save(flags);
-		shards = smp_load_acquire(&t->shards);
-		if (!shards || READ_ONCE(t->dead)) {
-			local_irq_restore(flags);
+		shards = rcu_dereference(t->shards);
+		if (!shards || READ_ONCE(t->dead) ||
+		    si >= 1U << t->shard_bits)
 			return;
-		}
-		if (si >= 1U << t->shard_bits) {
-			local_irq_restore(flags);
-			return;
-		}
 		s = &shards[si];
-		spin_lock(&s->lock);
+		spin_lock_irqsave(&s->lock, flags);
 		if (s->table != table) {
 			table = s->table;
 			bits = s->bits;

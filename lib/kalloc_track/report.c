@@ -421,8 +421,8 @@ EXPORT_SYMBOL_IF_KUNIT(kt_show_stats);
  * moving records out of it, the listing stops with a line that says so.
  * It is not a snapshot: an add or release in a bucket being listed may
  * make a row appear twice or not at all, as with any listing of a live
- * table. Interrupts are off while a shard is used, which keeps a destroy
- * from freeing the shards (the open file also keeps it waiting).
+ * table. The shards are used under RCU, which keeps a destroy from
+ * freeing them.
  */
 static void kt_listing_fill(struct kt_listing *l)
 {
@@ -432,16 +432,16 @@ static void kt_listing_fill(struct kt_listing *l)
 	struct kt_record *rec;
 	unsigned long flags;
 
-	local_irq_save(flags);
-	shards = smp_load_acquire(&t->shards);
+	rcu_read_lock();
+	shards = rcu_dereference(t->shards);
 	if (!shards || shards != l->shards) {
 		l->resized = shards != l->shards;
 		l->done = !l->resized;
-		local_irq_restore(flags);
+		rcu_read_unlock();
 		return;
 	}
 	s = &shards[l->shard];
-	spin_lock(&s->lock);
+	spin_lock_irqsave(&s->lock, flags);
 	if (!l->bucket && !l->skip) {
 		/* A new shard: follow its table from now on. */
 		l->table = s->table;
@@ -490,6 +490,7 @@ static void kt_listing_fill(struct kt_listing *l)
 	}
 out:
 	spin_unlock_irqrestore(&s->lock, flags);
+	rcu_read_unlock();
 }
 
 /*
@@ -521,7 +522,7 @@ static void kt_listing_reset(struct kt_listing *l)
 
 	/* A migration under way would end the listing early. */
 	kt_migrate_all(t);
-	l->shards = smp_load_acquire(&t->shards);
+	l->shards = rcu_access_pointer(t->shards);
 	l->table = NULL;
 	l->bits = 0;
 	l->shard = 0;

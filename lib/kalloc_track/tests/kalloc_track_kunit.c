@@ -328,10 +328,20 @@ static void kalloc_track_destroyed_is_inert(struct kunit *test)
 /* Enough live allocations to make the table grow twice. */
 #define KT_GROW_N	600
 
+/* Shards of @t whose table grew past the first one. */
+static unsigned int kt_test_grown_shards(struct kalloc_track *t)
+{
+	unsigned int i, grown = 0;
+
+	for (i = 0; i < kt_test_nr_shards(t); i++)
+		grown += kt_shards_held(t)[i].bits > KT_FIRST_BITS;
+	return grown;
+}
+
 static void kalloc_track_table_grows(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
-	unsigned int i, grown = 0;
+	unsigned int i;
 	void **p;
 
 	p = kunit_kcalloc(test, KT_GROW_N, sizeof(*p), GFP_KERNEL);
@@ -349,11 +359,9 @@ static void kalloc_track_table_grows(struct kunit *test)
 	for (i = 0; i < KT_GROW_N; i += 3)
 		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 	kt_test_wait_resize(t);
-	for (i = 0; i < kt_test_nr_shards(t); i++) {
-		grown += t->shards[i].bits > KT_FIRST_BITS;
-		KUNIT_EXPECT_NULL(test, t->shards[i].old_table);
-	}
-	KUNIT_EXPECT_GT(test, grown, 0);
+	for (i = 0; i < kt_test_nr_shards(t); i++)
+		KUNIT_EXPECT_NULL(test, kt_shards_held(t)[i].old_table);
+	KUNIT_EXPECT_GT(test, kt_test_grown_shards(t), 0);
 	for (i = KT_GROW_N; i-- > 0;)
 		if (p[i])
 			KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
@@ -380,7 +388,7 @@ static void kt_chain_stats(struct kalloc_track *t, unsigned int *longest,
 	*longest = 0;
 	*walked = 0;
 	for (i = 0; i < kt_test_nr_shards(t); i++) {
-		s = &t->shards[i];
+		s = &kt_shards_held(t)[i];
 		for (b = 0; b < 1U << s->bits; b++) {
 			len = 0;
 			hlist_for_each_entry(rec, &s->table[b], node)
@@ -420,6 +428,29 @@ static void kalloc_track_chains_short(struct kunit *test)
 	}
 }
 
+/*
+ * What an owner embeds stays small: at most 256 bytes, unless lock
+ * debugging makes every spinlock bigger. And it allocates nothing until
+ * its first add.
+ */
+static void kalloc_track_tracker_is_small(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-small");
+	void *p;
+
+	kunit_info(test, "struct kalloc_track: %zu bytes, a shard: %zu, a record: %zu",
+		   sizeof(*t), sizeof(struct kalloc_track_shard),
+		   sizeof(struct kt_record));
+	if (!IS_ENABLED(CONFIG_DEBUG_SPINLOCK) &&
+	    !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC))
+		KUNIT_EXPECT_LE(test, sizeof(*t), 256);
+	KUNIT_EXPECT_NULL(test, kt_shards_held(t));
+	p = kalloc_track_add(t, "first", 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_NOT_NULL(test, kt_shards_held(t));
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
+}
+
 /* Growth stops at KT_MAX_BITS exactly, whatever the step. */
 static void kalloc_track_grow_bits_capped(struct kunit *test)
 {
@@ -450,15 +481,15 @@ static void kalloc_track_reinit_after_growth(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
 	kt_test_wait_resize(t);
-	KUNIT_EXPECT_GT(test, kt_test_shard(t, p[0])->bits, KT_FIRST_BITS);
+	KUNIT_EXPECT_GT(test, kt_test_grown_shards(t), 0);
 	for (i = 0; i < KT_GROW_N; i++)
 		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
-	KUNIT_EXPECT_NULL(test, t->shards);
+	KUNIT_EXPECT_NULL(test, kt_shards_held(t));
 
 	/* Set up again, nothing is allocated until the first add. */
 	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-regrow"), 0);
-	KUNIT_EXPECT_NULL(test, t->shards);
+	KUNIT_EXPECT_NULL(test, kt_shards_held(t));
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).adds, 0);
 	p[0] = kalloc_track_add(t, "again", 32, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p[0]);
@@ -595,6 +626,7 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_destroyed_is_inert),
 	KUNIT_CASE(kalloc_track_table_grows),
 	KUNIT_CASE(kalloc_track_chains_short),
+	KUNIT_CASE(kalloc_track_tracker_is_small),
 	KUNIT_CASE(kalloc_track_grow_bits_capped),
 	KUNIT_CASE(kalloc_track_reinit_after_growth),
 	KUNIT_CASE(kalloc_track_wrong_owner_mid_resize),
@@ -637,16 +669,21 @@ static void kalloc_track_release_history_is_bounded(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
 	void *p, *stale, *q;
-	int i;
+	int i, n;
 
 	p = kalloc_track_add(t, "old", 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	stale = p;
 	kalloc_track_release(t, &p);
-	/* Churn from another size class, so @stale is not reused. */
-	for (i = 0; i < KALLOC_TRACK_HISTORY; i++) {
+	/*
+	 * Churn from another size class, so @stale is not reused. History
+	 * is kept per shard: only releases in @stale's shard push it out.
+	 */
+	for (i = 0, n = 0; n < KALLOC_TRACK_HISTORY; i++) {
+		KUNIT_ASSERT_LT(test, i, 64 * KALLOC_TRACK_HISTORY);
 		q = kalloc_track_add(t, "churn", 4000, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, q);
+		n += kt_test_shard(t, q) == kt_test_shard(t, stale);
 		kalloc_track_release(t, &q);
 	}
 	/* Beyond the history, a double free reads as an invalid free. */
@@ -968,6 +1005,7 @@ static DEFINE_KALLOC_TRACK(kt_race_tracker, "kunit-race");
 
 static void kalloc_track_add_races_destroy(struct kunit *test)
 {
+	struct kalloc_track_stats st;
 	struct task_struct *task;
 	struct kt_race *r;
 	unsigned int i;
@@ -993,7 +1031,11 @@ static void kalloc_track_add_races_destroy(struct kunit *test)
 		/* Re-initialised next round: it must be off the list. */
 		KUNIT_ASSERT_FALSE_MSG(test, kt_tracker_listed(r->t),
 				       "round %u", i);
-		KUNIT_EXPECT_EQ(test, kt_stats(test, r->t).live, 0);
+		/* Every add was released, refused or reported as a leak. */
+		st = kt_stats(test, r->t);
+		KUNIT_EXPECT_EQ_MSG(test, st.live_bytes, 0, "round %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, st.adds, st.releases + st.leaks,
+				    "round %u", i);
 	}
 	kunit_info(test, "%lu adds and releases before destroy, %u rounds", r->adds,
 		   KT_RACE_ROUNDS);
@@ -1205,7 +1247,7 @@ static unsigned int kt_min_bits(struct kalloc_track *t)
 	unsigned int i, bits = KT_MAX_BITS;
 
 	for (i = 0; i < kt_test_nr_shards(t); i++)
-		bits = min_t(unsigned int, bits, t->shards[i].bits);
+		bits = min_t(unsigned int, bits, kt_shards_held(t)[i].bits);
 	return bits;
 }
 
@@ -1214,7 +1256,7 @@ static unsigned int kt_max_bits(struct kalloc_track *t)
 	unsigned int i, bits = 0;
 
 	for (i = 0; i < kt_test_nr_shards(t); i++)
-		bits = max_t(unsigned int, bits, t->shards[i].bits);
+		bits = max_t(unsigned int, bits, kt_shards_held(t)[i].bits);
 	return bits;
 }
 

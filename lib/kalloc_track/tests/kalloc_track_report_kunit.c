@@ -471,9 +471,9 @@ static void kalloc_track_many_leaks_many_sites(struct kunit *test)
 	for (i = 0; i < KT_MANY_LEAKS; i++) {
 		rec = kt_test_record(t, p[i]);
 		KUNIT_ASSERT_NOT_NULL(test, rec);
-		spin_lock_irqsave(&t->lock, flags);
+		spin_lock_irqsave(&kt_test_shard(t, p[i])->lock, flags);
 		rec->stack = 1 + i % KT_MANY_SITES;
-		spin_unlock_irqrestore(&t->lock, flags);
+		spin_unlock_irqrestore(&kt_test_shard(t, p[i])->lock, flags);
 	}
 
 	c = kt_test_capture(test);

@@ -491,10 +491,102 @@ static void kalloc_track_stacks_toggled_while_adding(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.releases, w->ops);
 }
 
+/*
+ * kalloc_track_get_stats() racing with destroy: destroy moves the
+ * shards' counters into the tracker as it unpublishes the shards, and a
+ * reader must see either all of them in the shards or all of them moved,
+ * never a total that goes backwards or counts twice. With nothing added
+ * or released meanwhile, every read must give the same adds and
+ * releases, and live plus leaks must stay the number of records.
+ */
+#define KT_STATS_LIVE	2048
+#define KT_STATS_GONE	512
+
+struct kt_stats_reader {
+	struct kalloc_track *t;
+	unsigned long reads;
+	unsigned long bad;
+	struct kalloc_track_stats first_bad;
+};
+
+static int kt_stats_reader_fn(void *data)
+{
+	struct kt_stats_reader *r = data;
+	struct kalloc_track_stats st;
+
+	while (!kthread_should_stop()) {
+		kalloc_track_get_stats(r->t, &st);
+		if (st.adds != KT_STATS_LIVE + KT_STATS_GONE ||
+		    st.releases != KT_STATS_GONE ||
+		    st.live + st.leaks != KT_STATS_LIVE) {
+			if (!r->bad++)
+				r->first_bad = st;
+		}
+		r->reads++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Free what destroy forgot, once the tracker is gone: runs after it. */
+static void kt_free_forgotten_array(void *data)
+{
+	void **p = data;
+	int i;
+
+	for (i = 0; i < KT_STATS_LIVE; i++)
+		kt_test_free_forgotten(p[i]);
+}
+
+static void kalloc_track_stats_consistent_during_destroy(struct kunit *test)
+{
+	struct kt_stats_reader *r;
+	struct task_struct *task;
+	struct kalloc_track *t;
+	void *p, **leaked;
+	int i;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	leaked = kunit_kcalloc(test, KT_STATS_LIVE, sizeof(*leaked),
+			       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, leaked);
+	/* Registered before the tracker, so that it runs after its destroy. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+				kt_free_forgotten_array, leaked), 0);
+	t = kt_test_tracker(test, "kunit-stats-race");
+	r->t = t;
+	for (i = 0; i < KT_STATS_GONE; i++) {
+		p = kalloc_track_add(t, "gone", 32, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p), 0);
+	}
+	/* Leaked on purpose: destroy forgets them, the action frees them. */
+	for (i = 0; i < KT_STATS_LIVE; i++) {
+		leaked[i] = kalloc_track_add(t, "leak", 32, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, leaked[i]);
+	}
+	kt_test_capture(test);		/* the leak report */
+	task = kthread_run(kt_stats_reader_fn, r, "kt_stats_reader");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	/* Let the reader run before and during the destroy. */
+	usleep_range(2000, 3000);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), KT_STATS_LIVE);
+	usleep_range(2000, 3000);
+	kthread_stop(task);
+
+	KUNIT_EXPECT_GT(test, r->reads, 0);
+	KUNIT_EXPECT_EQ_MSG(test, r->bad, 0,
+			    "first bad read: adds %llu releases %llu live %lu leaks %lu",
+			    r->first_bad.adds, r->first_bad.releases,
+			    r->first_bad.live, r->first_bad.leaks);
+}
+
 static struct kunit_case kalloc_track_stress_cases[] = {
 	KUNIT_CASE_SLOW(kalloc_track_concurrent_threads_and_timer),
 	KUNIT_CASE_SLOW(kalloc_track_model_random_ops),
 	KUNIT_CASE(kalloc_track_stacks_toggled_while_adding),
+	KUNIT_CASE(kalloc_track_stats_consistent_during_destroy),
 	{}
 };
 

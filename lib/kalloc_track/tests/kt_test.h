@@ -40,14 +40,14 @@ static inline struct kalloc_track *kt_test_tracker(struct kunit *test,
 static inline struct kalloc_track_shard *
 kt_test_shard(struct kalloc_track *t, const void *p)
 {
-	if (!t->shards)
+	if (!kt_shards_held(t))
 		return NULL;
-	return &t->shards[kt_shard_index(t, (unsigned long)p)];
+	return &kt_shards_held(t)[kt_shard_index(t, (unsigned long)p)];
 }
 
 static inline unsigned int kt_test_nr_shards(struct kalloc_track *t)
 {
-	return t->shards ? 1U << t->shard_bits : 0;
+	return kt_shards_held(t) ? 1U << t->shard_bits : 0;
 }
 
 static inline bool kt_test_any_resizing(struct kalloc_track *t)
@@ -57,9 +57,9 @@ static inline bool kt_test_any_resizing(struct kalloc_track *t)
 	bool resizing = false;
 
 	for (i = 0; i < kt_test_nr_shards(t); i++) {
-		spin_lock_irqsave(&t->shards[i].lock, flags);
-		resizing |= t->shards[i].resizing;
-		spin_unlock_irqrestore(&t->shards[i].lock, flags);
+		spin_lock_irqsave(&kt_shards_held(t)[i].lock, flags);
+		resizing |= kt_shards_held(t)[i].resizing;
+		spin_unlock_irqrestore(&kt_shards_held(t)[i].lock, flags);
 	}
 	return resizing;
 }
@@ -93,7 +93,7 @@ static inline bool kt_test_load_bounded(struct kunit *test,
 	bool ok = true;
 
 	for (i = 0; i < kt_test_nr_shards(t) && ok; i++) {
-		s = &t->shards[i];
+		s = &kt_shards_held(t)[i];
 		spin_lock_irqsave(&s->lock, flags);
 		ok = s->live <= 2UL << s->bits;
 		if (!ok)
@@ -115,9 +115,9 @@ static inline void kt_test_block_growth(struct kalloc_track *t)
 	unsigned int i;
 
 	for (i = 0; i < kt_test_nr_shards(t); i++) {
-		spin_lock_irqsave(&t->shards[i].lock, flags);
-		t->shards[i].resizing = true;
-		spin_unlock_irqrestore(&t->shards[i].lock, flags);
+		spin_lock_irqsave(&kt_shards_held(t)[i].lock, flags);
+		kt_shards_held(t)[i].resizing = true;
+		spin_unlock_irqrestore(&kt_shards_held(t)[i].lock, flags);
 	}
 }
 
