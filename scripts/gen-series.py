@@ -3,10 +3,14 @@
 """Generate the kalloc_track patch series from the files in this repo.
 
 Each series/NNNN-*.msg file describes one patch: a header of
-"Files:" and "Edits:" lines, a line "---", then the commit message.
-Files are copied whole from this repo; edits are the generator's own
-changes to existing kernel files (see EDITS below), applied to the
-content left by the previous patch. Commits are built with git plumbing
+"Files:", "Lines:" and "Edits:" lines, a line "---", then the commit
+message. Files are copied whole from this repo; edits are the
+generator's own changes to existing kernel files (see EDITS below),
+applied to the content left by the previous patch. "Lines: PATH REGEX"
+gives a later patch the lines of an earlier patch's file that match
+REGEX (a Makefile's "obj-y += new.o" for the file that patch adds):
+the earlier patches get the file without them, and this one adds them.
+The repo holds each file as the whole series leaves it. Commits are built with git plumbing
 on a temporary index against the pristine base, with a fixed identity
 and date, then exported with git format-patch --cover-letter, so that
 the output is byte-identical for the same sources.
@@ -147,16 +151,21 @@ def parse_msg(path):
     head, sep, msg = text.partition('\n---\n')
     if not sep:
         die('%s: no "---" line between header and message' % path)
-    files, edits = [], []
+    files, edits, lines = [], [], []
     for line in head.split('\n'):
         key, _, val = line.partition(':')
         if key == 'Files':
             files += val.split()
         elif key == 'Edits':
             edits += val.split()
+        elif key == 'Lines':
+            f, _, regex = val.strip().partition(' ')
+            if not regex:
+                die('%s: "Lines:" needs a path and a regex' % path)
+            lines.append((f, re.compile(regex)))
         elif line.strip() and not line.startswith('#'):
             die('%s: unknown header line %r' % (path, line))
-    return files, edits, msg.strip('\n') + '\n'
+    return files, edits, lines, msg.strip('\n') + '\n'
 
 
 class Git:
@@ -198,13 +207,31 @@ def main():
     patches = [(m,) + parse_msg(os.path.join(SERIES, m)) for m in msgs]
 
     claimed = {}
-    for m, files, _, _ in patches:
+    for m, files, _, lines, _ in patches:
         for f in files:
             if f in claimed:
                 die('%s is in %s and in %s' % (f, claimed[f], m))
             if not os.path.isfile(os.path.join(TOP, f)):
                 die('%s: %s does not exist' % (m, f))
             claimed[f] = m
+        for f, regex in lines:
+            if f not in claimed:
+                die('%s: Lines: of %s, which no earlier patch adds' % (m, f))
+            with open(os.path.join(TOP, f)) as fh:
+                if not any(regex.search(l) for l in fh.read().split('\n')):
+                    die('%s: no line of %s matches %r' % (m, f,
+                                                          regex.pattern))
+
+    def content(f, k):
+        """File f as patch k leaves it: without later patches' lines."""
+        with open(os.path.join(TOP, f), 'rb') as fh:
+            data = fh.read()
+        later = [r for _, _, _, ls, _ in patches[k + 1:]
+                 for p, r in ls if p == f]
+        if not later:
+            return data
+        return '\n'.join(l for l in data.decode().split('\n')
+                         if not any(r.search(l) for r in later)).encode()
     orphans = repo_files() - set(claimed)
     if orphans:
         die('files in no patch: %s' % ' '.join(sorted(orphans)))
@@ -222,11 +249,10 @@ def main():
                 return any(f.startswith(pattern) for f in added)
             return pattern in added
 
-        for m, files, edits, msg in patches:
+        for k, (m, files, edits, lines, msg) in enumerate(patches):
             added.update(files)
-            for f in files:
-                with open(os.path.join(TOP, f), 'rb') as fh:
-                    git.put(f, fh.read())
+            for f in files + sorted({f for f, _ in lines}):
+                git.put(f, content(f, k))
             for e in edits:
                 done = [p for p, ed in EDITS.items() if e in ed]
                 if not done:

@@ -42,6 +42,9 @@
  * @live: allocations currently tracked
  * @live_bytes: bytes currently tracked
  * @peak_bytes: highest @live_bytes seen
+ * @meta_bytes: memory the tracker uses for its bookkeeping: shards,
+ *	tables, and records live or pooled, at the record cache's object
+ *	size (slab pages' own overhead is not counted)
  * @adds: successful adds
  * @releases: successful releases
  * @failed: adds that failed because memory ran out
@@ -58,6 +61,7 @@ struct kalloc_track_stats {
 	unsigned long live;
 	size_t live_bytes;
 	size_t peak_bytes;
+	size_t meta_bytes;
 	u64 adds;
 	u64 releases;
 	unsigned long failed;
@@ -98,13 +102,11 @@ struct kalloc_track_freed {
  * @busy: the deferred work uses the tracker; kalloc_track_destroy()
  *	waits for it to clear
  * @pending: deferred work asked for this tracker (under the list's lock)
- * @shard_bits: log2 of the number of shards
- * @salt: random value that picks which pages share a shard
  * @owner: name of the owner, shown in reports; never NULL once the
  *	tracker is set up, which is how a zeroed tracker is told apart
  * @shards: the live allocations, split by address into shards that each
  *	have their own lock, table, accounting and release history; NULL
- *	until the first add allocates them
+ *	until the first add allocates them, and RCU-protected
  * @live_bytes: bytes live, and bytes of adds under way (reserved against
  *	@stats.max_live_bytes before anything is allocated)
  * @peak_bytes: highest @live_bytes of a successful add
@@ -126,8 +128,6 @@ struct kalloc_track {
 	bool listed;
 	bool busy;
 	u8 pending;
-	u8 shard_bits;
-	u32 salt;
 	const char *owner;
 	struct kalloc_track_shard __rcu *shards;
 	struct list_head node;
@@ -210,7 +210,8 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
  * nothing, leaves *@pp alone, logs one ratelimited line and counts the
  * misuse.
  *
- * Context: Any context. Takes @t's lock with interrupts disabled.
+ * Context: Any context. Takes the lock of one shard of @t with interrupts
+ * disabled.
  * Return:
  * * %KALLOC_TRACK_RELEASED (0) - freed, *@pp is NULL
  * * %KALLOC_TRACK_WAS_NULL (1) - *@pp was already NULL, nothing done

@@ -13,12 +13,13 @@
  * - found in another tracker's table: wrong owner;
  * - otherwise: invalid free.
  *
- * Only the first case is on the fast path. It takes the tracker's lock
- * once per add and once per release, and needs no slab operation for the
+ * Only the first case is on the fast path. It takes the lock of one of
+ * the tracker's shards (picked by the address's page) once per add and
+ * once per release, and needs no slab operation for the
  * record in the steady state: released records are kept in a small pool
  * for the next adds.
  *
- * The table doubles when it holds two records per bucket. The add that
+ * A shard's table doubles when it holds two records per bucket. The add that
  * finds it full allocates the new table itself when its GFP flags allow
  * (deferred work does it otherwise), and every later add and release
  * moves KT_MIGRATE_STEP buckets of the old table into the new one, so
@@ -90,7 +91,8 @@
 #define KT_BAD_GFP	(__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
 
 static_assert((KALLOC_TRACK_HISTORY & (KALLOC_TRACK_HISTORY - 1)) == 0);
-static_assert(KT_MAX_BITS > KT_FIRST_BITS && KT_MAX_BITS < 32);
+static_assert(KT_FIRST_BITS < KT_MAX_BITS);
+static_assert(KT_MAX_BITS < 32);
 
 /*
  * Records are hidden from kmemleak (kmemleak_ignore()): they are neither
@@ -178,14 +180,16 @@ VISIBLE_IF_KUNIT struct kalloc_track_shard *kt_alloc_shards(unsigned int n,
 {
 	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_shards, n, gfp);
 	/*
-	 * As kt_alloc_table(), except that the add waits for it: it may use
-	 * the reserves its caller may. Several pages with many CPUs, so no
-	 * warning: the add fails and is counted.
+	 * As kt_alloc_table(), except that the add waits for it: it keeps
+	 * its caller's __GFP_HIGH and __GFP_NOFAIL, but not the emergency
+	 * reserves, for up to 30 KiB of debugging metadata. Several pages
+	 * with many CPUs, so no warning: the add fails and is counted.
 	 */
-	gfp = (gfp & ~(__GFP_ACCOUNT | __GFP_NOFAIL)) | __GFP_NOWARN;
+	gfp = (gfp & ~(__GFP_ACCOUNT | __GFP_MEMALLOC)) | __GFP_NOWARN;
 	if (gfpflags_allow_blocking(gfp))
 		return kvzalloc_objs(struct kalloc_track_shard, n, gfp);
-	return kzalloc_objs(struct kalloc_track_shard, n, gfp);
+	/* The page allocator refuses __GFP_NOFAIL above order 1 here. */
+	return kzalloc_objs(struct kalloc_track_shard, n, gfp & ~__GFP_NOFAIL);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_alloc_shards);
 
@@ -329,13 +333,14 @@ static struct hlist_head *kt_migrate_locked(struct kalloc_track_shard *s,
  */
 void kt_migrate_all(struct kalloc_track *t)
 {
-	struct kalloc_track_shard *shards = kt_shards_held(t), *s;
+	/* Held by a claim, an open debugfs file, or destroy. */
+	struct kalloc_track_shard *shards = kt_shards_held(t, true), *s;
 	struct hlist_head *old;
 	unsigned long flags;
 	unsigned int i;
 	bool more;
 
-	for (i = 0; shards && i < 1U << t->shard_bits; i++) {
+	for (i = 0; shards && i < kt_nr_shards(shards); i++) {
 		s = &shards[i];
 		do {
 			spin_lock_irqsave(&s->lock, flags);
@@ -494,13 +499,14 @@ EXPORT_SYMBOL_IF_KUNIT(kt_grow);
  */
 VISIBLE_IF_KUNIT void kt_resize(struct kalloc_track *t)
 {
-	struct kalloc_track_shard *shards = kt_shards_held(t), *s;
+	/* Held by the work's claim, or by a test that owns @t. */
+	struct kalloc_track_shard *shards = kt_shards_held(t, true), *s;
 	struct hlist_head *new;
 	unsigned int i, bits;
 	unsigned long flags;
 	bool want;
 
-	for (i = 0; shards && i < 1U << t->shard_bits; i++) {
+	for (i = 0; shards && i < kt_nr_shards(shards); i++) {
 		s = &shards[i];
 		spin_lock_irqsave(&s->lock, flags);
 		want = s->resizing;
@@ -681,6 +687,20 @@ int kalloc_track_set_limits(struct kalloc_track *t, size_t max_size,
 }
 EXPORT_SYMBOL_GPL(kalloc_track_set_limits);
 
+/* Bytes of a shard's tables and records, beyond the shard itself. */
+static size_t kt_shard_meta_locked(const struct kalloc_track_shard *s)
+{
+	size_t rec = kt_record_cache ? kmem_cache_size(kt_record_cache) :
+		     sizeof(struct kt_record);
+	size_t bytes = (s->live + s->pooled) * rec;
+
+	if (s->table != s->first)
+		bytes += sizeof(struct hlist_head) << s->bits;
+	if (s->old_table && s->old_table != s->first)
+		bytes += sizeof(struct hlist_head) << s->old_bits;
+	return bytes;
+}
+
 /**
  * kalloc_track_get_stats() - read a tracker's accounting
  * @t: the tracker
@@ -691,7 +711,8 @@ EXPORT_SYMBOL_GPL(kalloc_track_set_limits);
  * are each exact but not all of the same instant. @st->live_bytes
  * counts the adds under way too.
  *
- * Context: Any context. Takes @t's lock with interrupts disabled.
+ * Context: Any context. Takes @t's lock and each shard's lock in turn,
+ * with interrupts disabled.
  * Return: 0, or -EINVAL if @t is NULL or not set up (then @st is zeroed).
  */
 int kalloc_track_get_stats(struct kalloc_track *t,
@@ -718,12 +739,15 @@ int kalloc_track_get_stats(struct kalloc_track *t,
 	spin_unlock_irqrestore(&t->lock, flags);
 	st->live_bytes = atomic_long_read(&t->live_bytes);
 	st->peak_bytes = atomic_long_read(&t->peak_bytes);
-	for (i = 0; shards && i < 1U << t->shard_bits; i++) {
+	if (shards)
+		st->meta_bytes = sizeof(*shards) * kt_nr_shards(shards);
+	for (i = 0; shards && i < kt_nr_shards(shards); i++) {
 		s = &shards[i];
 		spin_lock_irqsave(&s->lock, flags);
 		st->live += s->live;
 		st->adds += s->adds;
 		st->releases += s->releases;
+		st->meta_bytes += kt_shard_meta_locked(s);
 		spin_unlock_irqrestore(&s->lock, flags);
 	}
 	rcu_read_unlock();
@@ -845,13 +869,13 @@ static bool kt_setup_shards(struct kalloc_track *t, gfp_t gfp)
 		return false;
 	for (i = 0; i < 1U << bits; i++) {
 		spin_lock_init(&shards[i].lock);
+		shards[i].set_bits = bits;
+		shards[i].salt = salt;
 		shards[i].table = shards[i].first;
 		shards[i].bits = KT_FIRST_BITS;
 	}
 	spin_lock_irqsave(&t->lock, flags);
-	if (!t->shards && !t->dead) {
-		t->shard_bits = bits;
-		t->salt = salt;
+	if (!kt_shards_held(t, lockdep_is_held(&t->lock)) && !t->dead) {
 		/* Readers look at the shards under RCU, not @t's lock. */
 		rcu_assign_pointer(t->shards, shards);
 		shards = NULL;
@@ -919,7 +943,7 @@ static void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	shards = rcu_dereference(t->shards);
 	if (unlikely(!shards))
 		goto dead;
-	i = kt_shard_index(t, (unsigned long)p);
+	i = kt_shard_index(shards, (unsigned long)p);
 	s = &shards[i];
 	spin_lock_irqsave(&s->lock, flags);
 	if (unlikely(READ_ONCE(t->dead))) {
@@ -1006,7 +1030,8 @@ fail:
  * refuses allocates nothing.
  *
  * Context: Any context, with @gfp that fits it: GFP_ATOMIC or GFP_NOWAIT
- * in atomic context. Takes @t's lock with interrupts disabled.
+ * in atomic context. Takes the lock of one shard of @t with interrupts
+ * disabled.
  * Return: the memory, or NULL when an argument is bad (counted in
  * bad_input), a limit is reached (refused) or memory ran out (failed).
  */
@@ -1062,13 +1087,13 @@ static struct kt_record *kt_find_locked(struct kalloc_track *t,
 {
 	struct kalloc_track_shard *shards;
 
-	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "kt_find_locked() outside RCU");
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "shard lookup outside RCU");
 	shards = rcu_dereference(t->shards);
 	if (!shards) {
 		*sp = NULL;
 		return NULL;
 	}
-	*sp = &shards[kt_shard_index(t, addr)];
+	*sp = &shards[kt_shard_index(shards, addr)];
 	spin_lock_irqsave(&(*sp)->lock, *flags);
 	if (READ_ONCE(t->dead))
 		return NULL;
@@ -1151,7 +1176,8 @@ static int kt_bad_release(struct kalloc_track *t, unsigned long addr,
  *
  * Call kalloc_track_release() instead, which also NULLs the pointer.
  *
- * Context: Any context. Takes a lock of @t with interrupts disabled.
+ * Context: Any context. Takes the lock of one shard of @t with interrupts
+ * disabled.
  * Return: As kalloc_track_release().
  */
 int __kalloc_track_release(struct kalloc_track *t, const void *p)
@@ -1181,7 +1207,8 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 		rcu_read_unlock();
 		if (READ_ONCE(t->dead)) {
 			kt_count(t, &t->stats.bad_input);
-			kt_report_ratelimited(KT_ERR, "%s: release from %pS refused: tracker destroyed",
+			kt_report_ratelimited(KT_ERR,
+					      "%s: release from %pS refused: tracker destroyed",
 					      t->owner, (void *)ip);
 			return -EINVAL;
 		}
@@ -1296,9 +1323,9 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	 * one hold of @t's lock, as kalloc_track_get_stats() reads them.
 	 */
 	spin_lock_irqsave(&t->lock, flags);
-	shards = rcu_dereference_protected(t->shards, lockdep_is_held(&t->lock));
+	shards = kt_shards_held(t, lockdep_is_held(&t->lock));
 	if (shards)
-		n = 1U << t->shard_bits;
+		n = kt_nr_shards(shards);
 	for (i = 0; i < n; i++) {
 		t->stats.adds += shards[i].adds;
 		t->stats.releases += shards[i].releases;
@@ -1392,8 +1419,7 @@ static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 
 	for (;;) {
 		shards = rcu_dereference(t->shards);
-		if (!shards || READ_ONCE(t->dead) ||
-		    si >= 1U << t->shard_bits)
+		if (!shards || READ_ONCE(t->dead) || si >= kt_nr_shards(shards))
 			return;
 		s = &shards[si];
 		spin_lock_irqsave(&s->lock, flags);
@@ -1439,7 +1465,8 @@ static void kt_scrub_tracker(struct kalloc_track *t, struct module *mod)
 	if (!t->dead)
 		kt_scrub_name(&t->owner, mod);
 	spin_unlock_irqrestore(&t->lock, flags);
-	for (i = 0; i < 1U << READ_ONCE(t->shard_bits); i++)
+	/* Each call finds out whether there is a shard @i. */
+	for (i = 0; i < 1U << KT_MAX_SHARD_BITS; i++)
 		kt_scrub_shard(t, i, mod);
 }
 

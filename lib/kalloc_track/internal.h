@@ -25,7 +25,7 @@
  * class and a record is found from the payload's address alone.
  */
 struct kt_record {
-	struct hlist_node node;		/* in kalloc_track::table or ::pool */
+	struct hlist_node node;		/* in a shard's table or pool */
 	unsigned long addr;		/* the payload */
 	const char *name;
 	unsigned long caller;		/* return address of the add */
@@ -36,7 +36,7 @@ struct kt_record {
 };
 
 /*
- * 56 bytes; with the table (one or two records per bucket), at most 64
+ * 56 bytes; with the table (one or two records per bucket), about 60
  * bytes of metadata per live allocation.
  */
 static_assert(sizeof(struct kt_record) <= 56 || !IS_ENABLED(CONFIG_64BIT));
@@ -57,7 +57,15 @@ static_assert(sizeof(depot_stack_handle_t) == sizeof(u32));
  * new table, once ->resizing is theirs.
  */
 struct kalloc_track_shard {
-	spinlock_t lock;
+	spinlock_t lock;		/* protects the fields below @salt */
+	/*
+	 * The same in every shard of a tracker, and never changed once the
+	 * shards are published: kept here rather than in the tracker, so
+	 * that a reader who got the shards through rcu_dereference() sees
+	 * them, ordered by the address dependency.
+	 */
+	u8 set_bits;			/* log2 of the tracker's shards */
+	u32 salt;			/* of the page hash, per tracker */
 	u8 bits;			/* log2 of the buckets of @table */
 	u8 old_bits;
 	bool resizing;			/* a new table is being allocated */
@@ -103,6 +111,21 @@ struct kalloc_track_shard {
 enum kt_level { KT_ERR, KT_WARN };
 
 /*
+ * The shards of @t, for a caller that keeps them from being freed by
+ * other means than rcu_read_lock(), which @held says (for lockdep): the
+ * deferred work's claim, destroy itself, an open debugfs file (destroy
+ * removes the files, waiting for their readers, before it frees the
+ * shards), or a test that owns @t.
+ */
+#define kt_shards_held(t, held)	rcu_dereference_protected((t)->shards, held)
+
+/* How many shards @shards, a tracker's set, has. */
+static inline unsigned int kt_nr_shards(const struct kalloc_track_shard *shards)
+{
+	return 1U << shards[0].set_bits;
+}
+
+/*
  * Where an address goes. The shard is picked by page, not by object:
  * objects that one CPU allocates come from the same slab pages, so that
  * CPUs allocating and freeing at the same time mostly use different
@@ -116,23 +139,13 @@ enum kt_level { KT_ERR, KT_WARN };
  * releases at 16,384 live faster but 4 KiB FIFO releases at 262,144 live
  * three times slower, and was dropped.)
  */
-/*
- * The shards of @t, for a caller that keeps them from being freed by
- * other means than rcu_read_lock(): destroy itself, the deferred work's
- * claim, an open debugfs file (which destroy waits for), or a test that
- * owns @t.
- */
-static inline struct kalloc_track_shard *kt_shards_held(struct kalloc_track *t)
-{
-	return rcu_dereference_protected(t->shards, true);
-}
-
-static inline unsigned int kt_shard_index(const struct kalloc_track *t,
+static inline unsigned int kt_shard_index(const struct kalloc_track_shard *shards,
 					  unsigned long addr)
 {
-	if (!t->shard_bits)
+	if (!shards[0].set_bits)
 		return 0;
-	return hash_32((u32)(addr >> PAGE_SHIFT) ^ t->salt, t->shard_bits);
+	return hash_32((u32)(addr >> PAGE_SHIFT) ^ shards[0].salt,
+		       shards[0].set_bits);
 }
 
 struct module;
@@ -184,8 +197,8 @@ struct kt_row {
 
 /*
  * A listing of the "allocations" file in progress (seq_file private
- * data). Rows are copied out of the table KT_ROWS_BATCH at a time under
- * the tracker's lock, and formatted with the lock released.
+ * data). Rows are copied out of the tables KT_ROWS_BATCH at a time under
+ * each shard's lock, and formatted with the lock released.
  */
 struct kt_listing {
 	struct kalloc_track *t;

@@ -397,6 +397,7 @@ void kt_show_stats(struct seq_file *m, struct kalloc_track *t)
 	seq_printf(m, "live: %lu\n", st.live);
 	seq_printf(m, "live_bytes: %zu\n", st.live_bytes);
 	seq_printf(m, "peak_bytes: %zu\n", st.peak_bytes);
+	seq_printf(m, "meta_bytes: %zu\n", st.meta_bytes);
 	seq_printf(m, "adds: %llu\n", st.adds);
 	seq_printf(m, "releases: %llu\n", st.releases);
 	seq_printf(m, "failed: %lu\n", st.failed);
@@ -485,7 +486,7 @@ static void kt_listing_fill(struct kt_listing *l)
 		l->shard++;
 		l->bucket = 0;
 		l->skip = 0;
-		if (l->shard >= 1U << t->shard_bits)
+		if (l->shard >= kt_nr_shards(shards))
 			l->done = true;
 	}
 out:
@@ -600,7 +601,7 @@ static int kt_allocations_show(struct seq_file *m, void *v)
  * The debugfs "allocations" file: a header line starting with '#', then
  * one tab-separated line per live allocation: name, size, GFP flags, age
  * in ms and caller. With stacks on, each line is followed by the frames
- * of the add, indented by two spaces. The tracker's lock is held only to
+ * of the add, indented by two spaces. A shard's lock is held only to
  * copy KT_ROWS_BATCH rows at a time, never while formatting.
  */
 const struct seq_operations kt_allocations_seq_ops = {

@@ -334,7 +334,7 @@ static unsigned int kt_test_grown_shards(struct kalloc_track *t)
 	unsigned int i, grown = 0;
 
 	for (i = 0; i < kt_test_nr_shards(t); i++)
-		grown += kt_shards_held(t)[i].bits > KT_FIRST_BITS;
+		grown += kt_test_shards(t)[i].bits > KT_FIRST_BITS;
 	return grown;
 }
 
@@ -360,7 +360,7 @@ static void kalloc_track_table_grows(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 	kt_test_wait_resize(t);
 	for (i = 0; i < kt_test_nr_shards(t); i++)
-		KUNIT_EXPECT_NULL(test, kt_shards_held(t)[i].old_table);
+		KUNIT_EXPECT_NULL(test, kt_test_shards(t)[i].old_table);
 	KUNIT_EXPECT_GT(test, kt_test_grown_shards(t), 0);
 	for (i = KT_GROW_N; i-- > 0;)
 		if (p[i])
@@ -388,11 +388,13 @@ static void kt_chain_stats(struct kalloc_track *t, unsigned int *longest,
 	*longest = 0;
 	*walked = 0;
 	for (i = 0; i < kt_test_nr_shards(t); i++) {
-		s = &kt_shards_held(t)[i];
+		s = &kt_test_shards(t)[i];
 		for (b = 0; b < 1U << s->bits; b++) {
 			len = 0;
-			hlist_for_each_entry(rec, &s->table[b], node)
-				*walked += ++len;
+			hlist_for_each_entry(rec, &s->table[b], node) {
+				len++;
+				*walked += len;
+			}
 			*longest = max(*longest, len);
 		}
 	}
@@ -429,9 +431,53 @@ static void kalloc_track_chains_short(struct kunit *test)
 }
 
 /*
- * What an owner embeds stays small: at most 256 bytes, unless lock
- * debugging makes every spinlock bigger. And it allocates nothing until
- * its first add.
+ * Metadata per live allocation, as kalloc_track_get_stats() accounts it
+ * (records live and pooled, tables, beyond the shards themselves), is
+ * at most 64 bytes once a table has grown to fit, on 64-bit.
+ */
+#define KT_META_N	4096
+
+static void kalloc_track_meta_bytes_bounded(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-meta");
+	struct kalloc_track_stats st;
+	size_t shards, per_live;
+	void **p;
+	int i;
+
+	p = kunit_kcalloc(test, KT_META_N, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	st = kt_stats(test, t);
+	KUNIT_EXPECT_EQ(test, st.meta_bytes, 0);
+	for (i = 0; i < KT_META_N; i++) {
+		p[i] = kalloc_track_add(t, "meta", 64, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	kt_test_wait_resize(t);
+	st = kt_stats(test, t);
+	shards = kt_test_nr_shards(t) * sizeof(struct kalloc_track_shard);
+	KUNIT_ASSERT_GT(test, st.meta_bytes, shards);
+	per_live = (st.meta_bytes - shards) / st.live;
+	kunit_info(test, "%zu bytes of metadata per live allocation, %zu in shards",
+		   per_live, shards);
+	KUNIT_EXPECT_GE(test, per_live, sizeof(struct kt_record));
+	if (IS_ENABLED(CONFIG_64BIT))
+		KUNIT_EXPECT_LE(test, per_live, 64);
+	for (i = 0; i < KT_META_N; i++)
+		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+	/* Tables stay; records go, but for the pool's. */
+	st = kt_stats(test, t);
+	KUNIT_EXPECT_LE(test, st.meta_bytes - shards,
+			KT_META_N * sizeof(void *) +
+			kt_test_nr_shards(t) * KT_POOL_MAX *
+			sizeof(struct kt_record) * 2);
+}
+
+/*
+ * What an owner embeds stays small: at most 256 bytes, or four cache
+ * lines where lines are bigger (the atomic counters and the stats have
+ * lines of their own on SMP), unless lock debugging or PREEMPT_RT makes
+ * every spinlock bigger. And it allocates nothing until its first add.
  */
 static void kalloc_track_tracker_is_small(struct kunit *test)
 {
@@ -442,12 +488,14 @@ static void kalloc_track_tracker_is_small(struct kunit *test)
 		   sizeof(*t), sizeof(struct kalloc_track_shard),
 		   sizeof(struct kt_record));
 	if (!IS_ENABLED(CONFIG_DEBUG_SPINLOCK) &&
-	    !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC))
-		KUNIT_EXPECT_LE(test, sizeof(*t), 256);
-	KUNIT_EXPECT_NULL(test, kt_shards_held(t));
+	    !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
+	    !IS_ENABLED(CONFIG_PREEMPT_RT))
+		KUNIT_EXPECT_LE(test, sizeof(*t),
+				max_t(size_t, 256, 4 * SMP_CACHE_BYTES));
+	KUNIT_EXPECT_NULL(test, kt_test_shards(t));
 	p = kalloc_track_add(t, "first", 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_NOT_NULL(test, kt_shards_held(t));
+	KUNIT_EXPECT_NOT_NULL(test, kt_test_shards(t));
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
 }
 
@@ -485,11 +533,11 @@ static void kalloc_track_reinit_after_growth(struct kunit *test)
 	for (i = 0; i < KT_GROW_N; i++)
 		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
-	KUNIT_EXPECT_NULL(test, kt_shards_held(t));
+	KUNIT_EXPECT_NULL(test, kt_test_shards(t));
 
 	/* Set up again, nothing is allocated until the first add. */
 	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-regrow"), 0);
-	KUNIT_EXPECT_NULL(test, kt_shards_held(t));
+	KUNIT_EXPECT_NULL(test, kt_test_shards(t));
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).adds, 0);
 	p[0] = kalloc_track_add(t, "again", 32, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p[0]);
@@ -627,6 +675,7 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_table_grows),
 	KUNIT_CASE(kalloc_track_chains_short),
 	KUNIT_CASE(kalloc_track_tracker_is_small),
+	KUNIT_CASE(kalloc_track_meta_bytes_bounded),
 	KUNIT_CASE(kalloc_track_grow_bits_capped),
 	KUNIT_CASE(kalloc_track_reinit_after_growth),
 	KUNIT_CASE(kalloc_track_wrong_owner_mid_resize),
@@ -665,12 +714,16 @@ static void kalloc_track_release_double_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &other), 0);
 }
 
+#define KT_CHURN_MAX	(64 * KALLOC_TRACK_HISTORY)
+
 static void kalloc_track_release_history_is_bounded(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
-	void *p, *stale, *q;
-	int i, n;
+	void *p, *stale, **q;
+	int i, k, n = 0;
 
+	q = kunit_kcalloc(test, KT_CHURN_MAX, sizeof(*q), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
 	p = kalloc_track_add(t, "old", 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	stale = p;
@@ -678,14 +731,19 @@ static void kalloc_track_release_history_is_bounded(struct kunit *test)
 	/*
 	 * Churn from another size class, so @stale is not reused. History
 	 * is kept per shard: only releases in @stale's shard push it out.
+	 * The churn stays live until enough of it is in that shard, so
+	 * that slab hands out new addresses (and pages) each time.
 	 */
-	for (i = 0, n = 0; n < KALLOC_TRACK_HISTORY; i++) {
-		KUNIT_ASSERT_LT(test, i, 64 * KALLOC_TRACK_HISTORY);
-		q = kalloc_track_add(t, "churn", 4000, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, q);
-		n += kt_test_shard(t, q) == kt_test_shard(t, stale);
-		kalloc_track_release(t, &q);
+	for (k = 0; k < KT_CHURN_MAX && n < KALLOC_TRACK_HISTORY; k++) {
+		q[k] = kalloc_track_add(t, "churn", 4000, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, q[k]);
+		n += kt_test_shard(t, q[k]) == kt_test_shard(t, stale);
 	}
+	for (i = 0; i < k; i++)
+		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &q[i]), 0);
+	KUNIT_ASSERT_EQ_MSG(test, n, KALLOC_TRACK_HISTORY,
+			    "%d of %d adds in the shard of the stale pointer",
+			    n, k);
 	/* Beyond the history, a double free reads as an invalid free. */
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &stale), -ENOENT);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).invalid_frees, 1);
@@ -1247,7 +1305,7 @@ static unsigned int kt_min_bits(struct kalloc_track *t)
 	unsigned int i, bits = KT_MAX_BITS;
 
 	for (i = 0; i < kt_test_nr_shards(t); i++)
-		bits = min_t(unsigned int, bits, kt_shards_held(t)[i].bits);
+		bits = min_t(unsigned int, bits, kt_test_shards(t)[i].bits);
 	return bits;
 }
 
@@ -1256,7 +1314,7 @@ static unsigned int kt_max_bits(struct kalloc_track *t)
 	unsigned int i, bits = 0;
 
 	for (i = 0; i < kt_test_nr_shards(t); i++)
-		bits = max_t(unsigned int, bits, kt_shards_held(t)[i].bits);
+		bits = max_t(unsigned int, bits, kt_test_shards(t)[i].bits);
 	return bits;
 }
 

@@ -66,10 +66,10 @@ static long long kt_stat(char *text, const char *key)
 static void kalloc_track_stats_format(struct kunit *test)
 {
 	static const char * const keys[] = {
-		"owner", "live", "live_bytes", "peak_bytes", "adds",
-		"releases", "failed", "refused", "bad_input", "double_frees",
-		"foreign_frees", "invalid_frees", "leaks", "max_size",
-		"max_live_bytes",
+		"owner", "live", "live_bytes", "peak_bytes", "meta_bytes",
+		"adds", "releases", "failed", "refused", "bad_input",
+		"double_frees", "foreign_frees", "invalid_frees", "leaks",
+		"max_size", "max_live_bytes",
 	};
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-stats");
 	char *text, *copy, *s, *line;
@@ -269,8 +269,9 @@ static void kalloc_track_stack_levels(struct kunit *test)
 
 	if (kt_stacks_apply(1))
 		kunit_skip(test, "stack traces are not built in");
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-			kt_stacks_level_restore, (void *)level), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, kt_stacks_level_restore,
+						  (void *)level), 0);
 	KUNIT_EXPECT_EQ(test, kt_stacks_apply(3), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kt_stacks_level(), 1);
 	for (want = 1; want <= 2; want++) {

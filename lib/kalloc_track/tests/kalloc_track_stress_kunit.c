@@ -552,8 +552,9 @@ static void kalloc_track_stats_consistent_during_destroy(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_ASSERT_NOT_NULL(test, leaked);
 	/* Registered before the tracker, so that it runs after its destroy. */
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				kt_free_forgotten_array, leaked), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, kt_free_forgotten_array,
+						  leaked), 0);
 	t = kt_test_tracker(test, "kunit-stats-race");
 	r->t = t;
 	for (i = 0; i < KT_STATS_GONE; i++) {

@@ -36,18 +36,23 @@ static inline struct kalloc_track *kt_test_tracker(struct kunit *test,
 	return t;
 }
 
+/* The shards of a tracker the test owns: nothing frees them meanwhile. */
+#define kt_test_shards(t)	kt_shards_held(t, true)
+
 /* The shard that holds, or would hold, @p; NULL before the first add. */
 static inline struct kalloc_track_shard *
 kt_test_shard(struct kalloc_track *t, const void *p)
 {
-	if (!kt_shards_held(t))
+	struct kalloc_track_shard *shards = kt_test_shards(t);
+
+	if (!shards)
 		return NULL;
-	return &kt_shards_held(t)[kt_shard_index(t, (unsigned long)p)];
+	return &shards[kt_shard_index(shards, (unsigned long)p)];
 }
 
 static inline unsigned int kt_test_nr_shards(struct kalloc_track *t)
 {
-	return kt_shards_held(t) ? 1U << t->shard_bits : 0;
+	return kt_test_shards(t) ? kt_nr_shards(kt_test_shards(t)) : 0;
 }
 
 static inline bool kt_test_any_resizing(struct kalloc_track *t)
@@ -57,9 +62,9 @@ static inline bool kt_test_any_resizing(struct kalloc_track *t)
 	bool resizing = false;
 
 	for (i = 0; i < kt_test_nr_shards(t); i++) {
-		spin_lock_irqsave(&kt_shards_held(t)[i].lock, flags);
-		resizing |= kt_shards_held(t)[i].resizing;
-		spin_unlock_irqrestore(&kt_shards_held(t)[i].lock, flags);
+		spin_lock_irqsave(&kt_test_shards(t)[i].lock, flags);
+		resizing |= kt_test_shards(t)[i].resizing;
+		spin_unlock_irqrestore(&kt_test_shards(t)[i].lock, flags);
 	}
 	return resizing;
 }
@@ -93,7 +98,7 @@ static inline bool kt_test_load_bounded(struct kunit *test,
 	bool ok = true;
 
 	for (i = 0; i < kt_test_nr_shards(t) && ok; i++) {
-		s = &kt_shards_held(t)[i];
+		s = &kt_test_shards(t)[i];
 		spin_lock_irqsave(&s->lock, flags);
 		ok = s->live <= 2UL << s->bits;
 		if (!ok)
@@ -115,9 +120,9 @@ static inline void kt_test_block_growth(struct kalloc_track *t)
 	unsigned int i;
 
 	for (i = 0; i < kt_test_nr_shards(t); i++) {
-		spin_lock_irqsave(&kt_shards_held(t)[i].lock, flags);
-		kt_shards_held(t)[i].resizing = true;
-		spin_unlock_irqrestore(&kt_shards_held(t)[i].lock, flags);
+		spin_lock_irqsave(&kt_test_shards(t)[i].lock, flags);
+		kt_test_shards(t)[i].resizing = true;
+		spin_unlock_irqrestore(&kt_test_shards(t)[i].lock, flags);
 	}
 }
 
