@@ -5,7 +5,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all tree patches series-check kunit lint cocci sanitize bisect demo \
-	bench check check-full
+	bench fuzz ktplan-tests check check-full
 
 all: check
 
@@ -41,6 +41,16 @@ demo: series-check
 # Prints tables; make check runs a smoke run within make kunit.
 bench: series-check
 	$(S)/bench.sh
+
+# The plan compiler on the host: golden files of every backend and
+# diagnostic, built with warnings as errors, run under ASan and UBSan.
+ktplan-tests: tree
+	$(S)/ktplan-tests.sh
+
+# Fuzz the input parsers (libFuzzer, ASan, UBSan) for KT_FUZZ_SECONDS
+# (default 60) each, after replaying their seed corpora.
+fuzz: tree
+	$(S)/fuzz.sh
 
 check: tree
 	$(S)/check.sh

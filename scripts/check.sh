@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Everything: every gate runs, even after one fails, so that a run shows
 # all problems at once. Ends with "N passed, N failed" over all KUnit
-# cases, also kept in $KT_BUILD/summary.final for .ci/run.
+# cases, the plan compiler's golden tests and the fuzz targets, also
+# kept in $KT_BUILD/summary.final for .ci/run.
 #
 # Gates: KT_GATES overrides the list, e.g. KT_GATES="lint kunit".
 # KT_SANITIZE_RUNS picks the sanitizer runs (make check-full adds arm64).
 set -u
 . "$(dirname "$0")/common.sh"
 
-gates=${KT_GATES:-"series-check lint cocci kunit demo sanitize bisect"}
+gates=${KT_GATES:-"series-check ktplan-tests fuzz lint cocci kunit demo sanitize bisect"}
 mkdir -p "$KT_BUILD"
 rm -f "$KT_BUILD"/*.json "$KT_BUILD/summary.final" "$KT_BUILD"/bisect/step-*.json
 report=

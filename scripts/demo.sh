@@ -1,9 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Boot the patched kernel (UML) in a throwaway VM whose root is a host
-# directory with busybox, and drive the kmalloc_data_plane sample: insmod,
-# the debugfs table, add and release through the control file, two bad
-# inputs, a file held open across rmmod, and rmmod. Then check the log.
+# directory with busybox, and drive the samples: kmalloc_data_plane with
+# the articles' command line (insmod, the debugfs table, add and release
+# through the control file, bad inputs, a file held open across rmmod,
+# rmmod), kmalloc_demo (a module generated at build time from its plan,
+# samples/kalloc_track/kmalloc_demo.ktplan), and kmalloc_data_plane
+# again with the parameters ktplan --emit=params makes of a second plan.
+# Then check the log.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -37,7 +41,14 @@ make -s -C "$wt" ARCH=um O="$build" -j"$KT_JOBS" all >"$build/make.log" 2>&1 ||
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
-cp "$build/samples/kalloc_track/kmalloc_data_plane.ko" "$root/"
+cp "$build/samples/kalloc_track/kmalloc_data_plane.ko" \
+	"$build/samples/kalloc_track/kmalloc_demo.ko" "$root/"
+# The control plane: a plan turned into the data plane's parameters, by
+# the ktplan the kernel build made.
+params=$("$build/scripts/kalloc_track/ktplan" --emit=params \
+	"$wt/samples/kalloc_track/data_plane.ktplan") ||
+	kt_die "ktplan --emit=params failed"
+echo "== ktplan --emit=params samples/kalloc_track/data_plane.ktplan: $params"
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -50,8 +61,8 @@ kt=/sys/kernel/debug/kalloc_track/kmalloc_data_plane
 ctl=/sys/kernel/debug/kmalloc_data_plane/control
 step() { sleep 0.2; echo; echo "=== demo: $*"; }
 
-step "1. insmod kmalloc_data_plane.ko names=buffer,big_buffer sizes=1024,4096"
-insmod /kmalloc_data_plane.ko names=buffer,big_buffer sizes=1024,4096
+step '1. insmod kmalloc_data_plane.ko names="buffer,big_buffer" values=1024,4096'
+insmod /kmalloc_data_plane.ko names="buffer,big_buffer" values=1024,4096
 echo "insmod: exit $?"
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -e $kt/allocations ] && break; sleep 0.2; done
 
@@ -80,13 +91,34 @@ cat <&3
 echo "read after rmmod: exit $?"
 exec 3<&-
 
-step "6. a bad load: size 0"
+step "6. bad loads: size 0, then sizes= and values= both"
 insmod /kmalloc_data_plane.ko names=buffer sizes=0
 echo "bad insmod: exit $?"
+insmod /kmalloc_data_plane.ko names=buffer sizes=64 values=64
+echo "both insmod: exit $?"
+
+step "7. insmod kmalloc_demo.ko, generated from kmalloc_demo.ktplan"
+insmod /kmalloc_demo.ko
+echo "demo insmod: exit $?"
+d=/sys/kernel/debug/kalloc_track/kmalloc_demo
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -e $d/allocations ] && break; sleep 0.2; done
+cat $d/allocations
+cat $d/stats
+rmmod kmalloc_demo
+echo "demo rmmod: exit $?"
+
+step "8. the control plane: insmod kmalloc_data_plane.ko @PARAMS@"
+insmod /kmalloc_data_plane.ko @PARAMS@
+echo "params insmod: exit $?"
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -e $kt/allocations ] && break; sleep 0.2; done
+cat $kt/allocations
+rmmod kmalloc_data_plane
+echo "params rmmod: exit $?"
 
 step "done"
 poweroff -f
 INIT
+sed -i "s|@PARAMS@|$params|g" "$root/init"
 chmod +x "$root/init"
 
 echo "== booting (log in $log)"
@@ -118,9 +150,22 @@ expect "garbage refused" "control: cannot parse 'frobnicate the buffers'"
 expect "garbage exit" '^garbage: exit 1$'
 expect "unloaded" '^rmmod: exit 0$'
 expect "nothing leaked" 'kmalloc_data_plane: stopped: live 0 \(0 bytes\), adds 3, releases 3, .*leaks 0$'
+expect "nothing leaked either time" 'kmalloc_data_plane: stopped: live 0 \(0 bytes\), adds 2, releases 2, .*leaks 0$'
 expect "open file fails cleanly" 'read after rmmod: exit 1$'
 expect "bad load refused" "entry 0 \('buffer'\): size 0 out of range"
 expect "bad load exit" '^bad insmod: exit [1-9][0-9]*$'
+expect "both refused" 'sizes= and values= both given'
+expect "both exit" '^both insmod: exit [1-9][0-9]*$'
+expect "generated module loaded" '^demo insmod: exit 0$'
+expect "generated module allocated" 'kmalloc_demo: allocated 4 buffer\(s\), 13440 bytes'
+expect "generated row descs" "^descs${tab}8192${tab}GFP_KERNEL${tab}[0-9]+${tab}kmalloc_demo_init"
+expect "generated row big_buffer" "^big_buffer${tab}4096${tab}GFP_KERNEL\|__GFP_ZERO${tab}"
+expect "generated live" '^live: 4$'
+expect "generated unloaded" '^demo rmmod: exit 0$'
+expect "generated nothing leaked" 'kmalloc_demo: released every buffer'
+expect "params from the plan" "^=== demo: 8\. the control plane: insmod kmalloc_data_plane.ko names=buffer,big_buffer values=1024,4096 gfp=kernel$"
+expect "params loaded" '^params insmod: exit 0$'
+expect "params unloaded" '^params rmmod: exit 0$'
 expect "demo finished" '=== demo: done'
 if grep -E 'BUG:|WARNING:|Oops|Kernel panic|kalloc_track: .*leak' "$log"; then
 	echo "demo check FAILED: kernel complaint in the log"

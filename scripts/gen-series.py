@@ -35,7 +35,7 @@ IDENTITY = {
 IDENTITY.update({k.replace('AUTHOR', 'COMMITTER'): v
                  for k, v in IDENTITY.items()})
 KERNEL_PATHS = ('include/', 'lib/', 'Documentation/', 'samples/',
-                'scripts/coccinelle/')
+                'scripts/coccinelle/', 'scripts/kalloc_track/')
 
 
 def die(msg):
@@ -138,6 +138,15 @@ EDITS = {
             'obj-$(CONFIG_SAMPLE_KDB)\t\t+= kdb/',
             'obj-$(CONFIG_SAMPLE_KALLOC_TRACK_BENCH) += kalloc_track_bench/',
             before=True),
+    },
+    # ktplan is built like genksyms, when something selects it.
+    'scripts/Makefile': {
+        'compiler': lambda p, c, present: insert_line(
+            'subdir-\t+= basic dtc gdb kconfig mod',
+            'subdir-\t+= kalloc_track')(p, insert_line(
+                'subdir-$(CONFIG_GENDWARFKSYMS) += gendwarfksyms',
+                'subdir-$(CONFIG_KALLOC_TRACK_PLAN_COMPILER) += kalloc_track')(
+                    p, c, present), present),
     },
     'MAINTAINERS': {
         'maintainers': maintainers,

@@ -10,7 +10,8 @@ set -eu
 wt=$(kt_applied_tree lint)
 cd "$wt"
 fail=0
-ours="include/linux/kalloc_track.h lib/kalloc_track samples/kalloc_track"
+ours="include/linux/kalloc_track.h include/linux/kalloc_track_plan.h
+lib/kalloc_track samples/kalloc_track"
 
 echo "== checkpatch --strict"
 for p in "$KT_TOP"/patches/*.patch; do
@@ -31,7 +32,7 @@ files=$(find $ours -name '*.[ch]' 2>/dev/null | sort)
 ./scripts/kernel-doc -none -Wall -Werror $files || fail=1
 
 # Our sources, matched by path (the cache directory has our name too).
-mine='(lib|samples)/kalloc_track/|include/linux/kalloc_track\.h|core-api/kalloc_track\.rst'
+mine='(lib|samples|scripts)/kalloc_track/|include/linux/kalloc_track(_plan)?\.h|core-api/kalloc_track\.rst'
 
 echo "== gcc W=1 (UML)"
 # Every option, so that every line of ours is compiled: stacks,
@@ -130,7 +131,7 @@ if grep -E '^(ERROR|WARNING): modpost' "$clog"; then
 fi
 mods=$(cd "$cbuild" && find lib/kalloc_track samples/kalloc_track samples/kalloc_track_bench -name '*.ko' | sort)
 echo "modules:" $mods
-[ "$(echo "$mods" | wc -w)" -ge 6 ] || { echo "expected 6 modules of ours"; fail=1; }
+[ "$(echo "$mods" | wc -w)" -ge 9 ] || { echo "expected 9 modules of ours"; fail=1; }
 echo "clang: $(grep -cE '(warning|error):' "$clog" || true) findings in the build, $(grep -E '(warning|error):' "$clog" | grep -cE "$mine" || true) in our files, $(grep -cE '^(ERROR|WARNING): modpost' "$clog" || true) from modpost"
 if grep -q 'not available or not up to date' "$slog" ||
    ! grep -q '  CHECK   .*lib/kalloc_track/core.c' "$slog"; then
@@ -141,6 +142,25 @@ if grep -E '(warning|error):' "$slog" | grep -E "$mine"; then
 	fail=1
 fi
 echo "sparse: $(grep -c '  CHECK ' "$slog" || true) files checked, $(grep -E '(warning|error):' "$slog" | grep -cE "$mine" || true) findings in our files"
+
+echo "== ktplan's output: checkpatch --strict on what it generates"
+# The header and the module the kernel build generated from the plans of
+# the tests and of the sample, as kbuild made them.
+for f in "$build/lib/kalloc_track/tests/kt_test_plan.h" \
+	 "$build/samples/kalloc_track/kmalloc_demo.c"; do
+	if [ ! -s "$f" ]; then
+		echo "${f#"$build"/}: not generated"
+		fail=1
+		continue
+	fi
+	out=$(./scripts/checkpatch.pl --strict --no-tree --color=never -f "$f" 2>&1 || true)
+	if printf '%s\n' "$out" | grep -q '^\(ERROR\|WARNING\):' ||
+	   ! printf '%s\n' "$out" | grep -q '^total: 0 errors, 0 warnings, '; then
+		printf '%s\n' "$out"
+		fail=1
+	fi
+	echo "${f#"$build"/}: $(printf '%s\n' "$out" | grep '^total:')"
+done
 
 echo "== get_maintainer.pl --self-test"
 out=$(./scripts/get_maintainer.pl --self-test=patterns,sections 2>&1 || true)

@@ -885,8 +885,8 @@ static bool kt_setup_shards(struct kalloc_track *t, gfp_t gfp)
 	return true;
 }
 
-static void *kt_add(struct kalloc_track *t, const char *name, size_t size,
-		    gfp_t gfp, unsigned long caller)
+void *kt_add(struct kalloc_track *t, const char *name, size_t size,
+	     gfp_t gfp, unsigned long caller)
 {
 	struct kalloc_track_shard *shards, *s;
 	struct kt_record *rec = NULL;

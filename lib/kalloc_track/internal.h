@@ -152,6 +152,8 @@ struct module;
 struct seq_file;
 
 /* core.c */
+void *kt_add(struct kalloc_track *t, const char *name, size_t size,
+	     gfp_t gfp, unsigned long caller);
 void kt_free_record(struct kt_record *rec);
 void kt_migrate_all(struct kalloc_track *t);
 

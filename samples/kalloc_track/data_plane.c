@@ -125,6 +125,31 @@ static const char *dp_keep_name(struct data_plane *dp, const char *name)
 }
 
 /**
+ * dp_pick_sizes() - the sizes given as sizes= or, as the articles write
+ *	it, values=
+ * @sizes: the sizes= parameter
+ * @n_sizes: number of @sizes
+ * @values: the values= parameter
+ * @n_values: number of @values
+ * @n: where to store the number of sizes
+ *
+ * Return: the sizes given (@sizes when neither is), or an ERR_PTR of
+ * -EINVAL after one log line when both are.
+ */
+const unsigned long *dp_pick_sizes(const unsigned long *sizes,
+				   unsigned int n_sizes,
+				   const unsigned long *values,
+				   unsigned int n_values, unsigned int *n)
+{
+	if (n_sizes && n_values) {
+		pr_err(DP_OWNER ": sizes= and values= both given; they are the same parameter, give one\n");
+		return ERR_PTR(-EINVAL);
+	}
+	*n = n_values ? n_values : n_sizes;
+	return n_values ? values : sizes;
+}
+
+/**
  * dp_parse_params() - check the module parameters and fill the entries
  * @dp: the data plane, after dp_init()
  * @names: buffer names

@@ -58,6 +58,10 @@ struct dp_cmd {
 
 void dp_init(struct data_plane *dp);
 int dp_parse_gfp(const char *s, gfp_t *gfp);
+const unsigned long *dp_pick_sizes(const unsigned long *sizes,
+				   unsigned int n_sizes,
+				   const unsigned long *values,
+				   unsigned int n_values, unsigned int *n);
 int dp_parse_params(struct data_plane *dp, const char * const *names,
 		    unsigned int n_names, const unsigned long *sizes,
 		    unsigned int n_sizes, const char *gfp,

@@ -46,6 +46,27 @@ static void dp_parse_params_valid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dp->n, 0);
 }
 
+/* values=, as the articles write it, is sizes= under another name. */
+static void dp_pick_sizes_values_alias(struct kunit *test)
+{
+	static const unsigned long sizes[] = { 1, 2 }, values[] = { 1024, 4096 };
+	const unsigned long *got;
+	unsigned int n = 99;
+
+	got = dp_pick_sizes(sizes, 0, values, 2, &n);
+	KUNIT_EXPECT_PTR_EQ(test, got, &values[0]);
+	KUNIT_EXPECT_EQ(test, n, 2);
+	got = dp_pick_sizes(sizes, 2, values, 0, &n);
+	KUNIT_EXPECT_PTR_EQ(test, got, &sizes[0]);
+	KUNIT_EXPECT_EQ(test, n, 2);
+	got = dp_pick_sizes(sizes, 0, values, 0, &n);
+	KUNIT_EXPECT_EQ(test, n, 0);
+	n = 99;
+	got = dp_pick_sizes(sizes, 1, values, 2, &n);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(got), -EINVAL);
+	KUNIT_EXPECT_EQ(test, n, 99);
+}
+
 struct dp_bad_params {
 	const char *desc;
 	unsigned int n_names, n_sizes;
@@ -426,6 +447,7 @@ static void dp_control_write_lengths(struct kunit *test)
 
 static struct kunit_case kalloc_track_sample_cases[] = {
 	KUNIT_CASE(dp_parse_params_valid),
+	KUNIT_CASE(dp_pick_sizes_values_alias),
 	KUNIT_CASE_PARAM(dp_parse_params_rejects, dp_bad_params_gen_params),
 	KUNIT_CASE(dp_parse_gfp_forms),
 	KUNIT_CASE(dp_parse_command_valid),

@@ -6,7 +6,7 @@
  * file; the data plane is a set of named buffers, each allocated through
  * one kalloc_track tracker:
  *
- *   insmod kmalloc_data_plane.ko names=buffer,big_buffer sizes=1024,4096
+ *   insmod kmalloc_data_plane.ko names="buffer,big_buffer" values=1024,4096
  *   echo "add scratch 256 kernel,zero" > /sys/kernel/debug/kmalloc_data_plane/control
  *   echo "release scratch" > /sys/kernel/debug/kmalloc_data_plane/control
  *   cat /sys/kernel/debug/kalloc_track/kmalloc_data_plane/allocations
@@ -35,7 +35,12 @@ MODULE_PARM_DESC(names, "Comma-separated buffer names, [A-Za-z0-9_.-], at most 1
 static unsigned long sizes[DP_MAX_ENTRIES];
 static unsigned int n_sizes;
 module_param_array(sizes, ulong, &n_sizes, 0444);
-MODULE_PARM_DESC(sizes, "Comma-separated buffer sizes in bytes, one per name");
+MODULE_PARM_DESC(sizes, "Comma-separated buffer sizes in bytes, one per name (or values=)");
+
+static unsigned long values[DP_MAX_ENTRIES];
+static unsigned int n_values;
+module_param_array(values, ulong, &n_values, 0444);
+MODULE_PARM_DESC(values, "The same as sizes=, as the articles write it; give one of the two");
 
 static char *gfp = "kernel";
 module_param(gfp, charp, 0444);
@@ -64,14 +69,19 @@ static const struct file_operations dp_control_fops = {
 
 static int __init dp_module_init(void)
 {
+	const unsigned long *given;
+	unsigned int n_given;
 	int ret;
 
+	given = dp_pick_sizes(sizes, n_sizes, values, n_values, &n_given);
+	if (IS_ERR(given))
+		return PTR_ERR(given);
 	plane = kzalloc_obj(*plane, GFP_KERNEL);
 	if (!plane)
 		return -ENOMEM;
 	dp_init(plane);
 	ret = dp_parse_params(plane, (const char * const *)names, n_names,
-			      sizes, n_sizes, gfp, limit);
+			      given, n_given, gfp, limit);
 	if (ret)
 		goto free;
 	ret = dp_start(plane);

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kalloc_track plans: a fixed set of named allocations made all or
+ * nothing through one tracker.
+ *
+ * The compiler checks what the constants of a plan declared with
+ * KALLOC_TRACK_PLAN() allow; this checks the rest at run time, for plans
+ * built by hand: a plan the compiler did not see, a structure of
+ * pointers that is not empty, entries that break the plan's limits.
+ */
+
+#include <linux/errno.h>
+#include <linux/kalloc_track_plan.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+/* Why @plan cannot be allocated into @bufs as it is, or NULL. */
+static const char *kt_plan_check(const struct kalloc_track_plan *plan,
+				 unsigned int *bad)
+{
+	size_t total = 0;
+	unsigned int i;
+
+	*bad = 0;
+	if (!plan->entries && plan->n)
+		return "no entries";
+	for (i = 0; i < plan->n; i++) {
+		const struct kalloc_track_plan_entry *e = &plan->entries[i];
+
+		*bad = i;
+		if (!e->size || e->size > KMALLOC_MAX_SIZE)
+			return "entry size 0 or over KMALLOC_MAX_SIZE";
+		if (plan->max_size && e->size > plan->max_size)
+			return "entry over the plan's max_size";
+		if (check_add_overflow(total, e->size, &total) ||
+		    (plan->budget && total > plan->budget))
+			return "entries over the plan's budget";
+	}
+	return NULL;
+}
+
+/**
+ * kalloc_track_plan_alloc_noprof() - kalloc_track_plan_alloc() body
+ * @t: the tracker
+ * @plan: the plan
+ * @bufs: one pointer per entry of @plan, all NULL
+ *
+ * Call kalloc_track_plan_alloc() instead, which checks at compile time
+ * that @bufs belongs to @plan.
+ *
+ * Context: As kalloc_track_add(), with the plan's GFP flags.
+ * Return: As kalloc_track_plan_alloc().
+ */
+int kalloc_track_plan_alloc_noprof(struct kalloc_track *t,
+				   const struct kalloc_track_plan *plan,
+				   void **bufs)
+{
+	unsigned long ip = _RET_IP_;
+	const char *why;
+	unsigned int i;
+
+	if (!t || !READ_ONCE(t->owner) || !plan || !bufs) {
+		kt_report_ratelimited(KT_ERR, "plan alloc from %pS refused: NULL or uninitialised %s",
+				      (void *)ip, !plan ? "plan" : !bufs ? "buffers" : "tracker");
+		return -EINVAL;
+	}
+	why = kt_plan_check(plan, &i);
+	if (why) {
+		kt_report_ratelimited(KT_ERR, "plan '%s' from %pS refused: %s (entry %u)",
+				      plan->name, (void *)ip, why, i);
+		return -EINVAL;
+	}
+	for (i = 0; i < plan->n; i++) {
+		if (bufs[i]) {
+			kt_report_ratelimited(KT_ERR, "plan '%s' from %pS refused: entry '%s' is allocated already",
+					      plan->name, (void *)ip,
+					      plan->entries[i].name);
+			return -EBUSY;
+		}
+	}
+	for (i = 0; i < plan->n; i++) {
+		const struct kalloc_track_plan_entry *e = &plan->entries[i];
+
+		/* Recorded as allocated by our caller, not by us. */
+		bufs[i] = kt_add(t, e->name, e->size, e->gfp, ip);
+		if (!bufs[i]) {
+			/* The add logged and counted why, if it was us. */
+			kalloc_track_plan_release_bufs(t, plan, bufs);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kalloc_track_plan_alloc_noprof);
+
+/**
+ * kalloc_track_plan_release_bufs() - kalloc_track_plan_release() body
+ * @t: the tracker
+ * @plan: the plan
+ * @bufs: one pointer per entry of @plan
+ *
+ * Call kalloc_track_plan_release() instead.
+ *
+ * Context: Any context.
+ * Return: As kalloc_track_plan_release().
+ */
+int kalloc_track_plan_release_bufs(struct kalloc_track *t,
+				   const struct kalloc_track_plan *plan,
+				   void **bufs)
+{
+	int ret, first = 0;
+	unsigned int i;
+
+	if (!plan || !bufs || (!plan->entries && plan->n)) {
+		kt_report_ratelimited(KT_ERR, "plan release from %pS refused: NULL plan or buffers",
+				      (void *)_RET_IP_);
+		return -EINVAL;
+	}
+	/* In reverse, as an unwinding ladder would. */
+	for (i = plan->n; i-- > 0;) {
+		ret = kalloc_track_release(t, &bufs[i]);
+		if (ret < 0 && !first)
+			first = ret;
+	}
+	return first;
+}
+EXPORT_SYMBOL_GPL(kalloc_track_plan_release_bufs);
