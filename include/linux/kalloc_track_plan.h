@@ -204,22 +204,7 @@ kalloc_track_plan_alloc_noprof(struct kalloc_track *t,
 
 #endif /* CONFIG_KALLOC_TRACK */
 
-/**
- * kalloc_track_plan_alloc() - allocate every entry of a plan, or none
- * @t: the tracker
- * @plan: the plan's name, as given to KALLOC_TRACK_PLAN()
- * @bufs: the plan's structure of pointers (struct @plan \*), all NULL
- *
- * Allocates each entry through @t, under its name, and stores it in its
- * member of @bufs. If one allocation fails, those already made are
- * released and every member is NULL again. Passing a structure of
- * another plan is a compile error.
- *
- * Context: As kalloc_track_add(), with the plan's GFP flags.
- * Return: 0; -ENOMEM if an allocation failed (or a limit of @t refused
- * it); -EBUSY if a member of @bufs is not NULL (nothing is allocated);
- * -EINVAL for a NULL @bufs or an entry that breaks the plan's limits.
- */
+/* Documented at its body, kalloc_track_plan_alloc_noprof(). */
 #define kalloc_track_plan_alloc(t, plan, bufs)				\
 	alloc_hooks(kalloc_track_plan_alloc_noprof((t),			\
 		__kt_plan_of(plan, bufs), (void **)(bufs)))

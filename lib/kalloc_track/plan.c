@@ -42,16 +42,23 @@ static const char *kt_plan_check(const struct kalloc_track_plan *plan,
 }
 
 /**
- * kalloc_track_plan_alloc_noprof() - kalloc_track_plan_alloc() body
+ * kalloc_track_plan_alloc() - allocate every entry of a plan, or none
  * @t: the tracker
- * @plan: the plan
- * @bufs: one pointer per entry of @plan, all NULL
+ * @plan: the plan; kalloc_track_plan_alloc() takes its name, as given to
+ *	KALLOC_TRACK_PLAN(), and checks at compile time that @bufs is the
+ *	plan's structure of pointers
+ * @bufs: the plan's structure of pointers, one per entry, all NULL
  *
- * Call kalloc_track_plan_alloc() instead, which checks at compile time
- * that @bufs belongs to @plan.
+ * Allocates each entry through @t, under its name, with our caller as
+ * the caller, and stores it in its member of @bufs. If one allocation
+ * fails, those already made are released and every member is NULL
+ * again.
  *
  * Context: As kalloc_track_add(), with the plan's GFP flags.
- * Return: As kalloc_track_plan_alloc().
+ * Return: 0; -ENOMEM if an allocation failed (or a limit of @t refused
+ * it); -EBUSY if a member of @bufs is not NULL (nothing is allocated);
+ * -EINVAL for a NULL or uninitialised @t, a NULL @bufs or @plan, or an
+ * entry that breaks the plan's limits (for plans built by hand).
  */
 int kalloc_track_plan_alloc_noprof(struct kalloc_track *t,
 				   const struct kalloc_track_plan *plan,
@@ -62,8 +69,10 @@ int kalloc_track_plan_alloc_noprof(struct kalloc_track *t,
 	unsigned int i;
 
 	if (!t || !READ_ONCE(t->owner) || !plan || !bufs) {
-		kt_report_ratelimited(KT_ERR, "plan alloc from %pS refused: NULL or uninitialised %s",
-				      (void *)ip, !plan ? "plan" : !bufs ? "buffers" : "tracker");
+		kt_report_ratelimited(KT_ERR,
+				      "plan alloc from %pS refused: NULL or uninitialised %s",
+				      (void *)ip,
+				      !plan ? "plan" : !bufs ? "buffers" : "tracker");
 		return -EINVAL;
 	}
 	why = kt_plan_check(plan, &i);
@@ -74,7 +83,8 @@ int kalloc_track_plan_alloc_noprof(struct kalloc_track *t,
 	}
 	for (i = 0; i < plan->n; i++) {
 		if (bufs[i]) {
-			kt_report_ratelimited(KT_ERR, "plan '%s' from %pS refused: entry '%s' is allocated already",
+			kt_report_ratelimited(KT_ERR,
+					      "plan '%s' from %pS refused: entry '%s' is allocated already",
 					      plan->name, (void *)ip,
 					      plan->entries[i].name);
 			return -EBUSY;
@@ -101,7 +111,8 @@ EXPORT_SYMBOL_GPL(kalloc_track_plan_alloc_noprof);
  * @plan: the plan
  * @bufs: one pointer per entry of @plan
  *
- * Call kalloc_track_plan_release() instead.
+ * Call kalloc_track_plan_release() instead, which checks at compile
+ * time that @bufs belongs to @plan.
  *
  * Context: Any context.
  * Return: As kalloc_track_plan_release().

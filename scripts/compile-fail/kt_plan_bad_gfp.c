@@ -2,7 +2,7 @@
 /*
  * Must not compile: a plan entry with __GFP_HIGHMEM. scripts/lint.sh builds this inside the applied
  * tree and expects the error below.
- * expect: kalloc_track plan entry 'high': GFP flags that slab rejects
+ * expect: kalloc_track plan entry \'high\': GFP flags that slab rejects
  */
 #include <linux/kalloc_track_plan.h>
 #include <linux/sizes.h>

@@ -2,7 +2,7 @@
 /*
  * Must not compile: two plan entries of the same name. scripts/lint.sh builds this inside the applied
  * tree and expects the error below.
- * expect: duplicate member 'rx'
+ * expect: error: duplicate member
  */
 #include <linux/kalloc_track_plan.h>
 #include <linux/sizes.h>

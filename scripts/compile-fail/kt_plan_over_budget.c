@@ -2,7 +2,7 @@
 /*
  * Must not compile: plan entries that together break the budget. scripts/lint.sh builds this inside the applied
  * tree and expects the error below.
- * expect: kalloc_track plan 'kt_bufs': entries over the plan's budget
+ * expect: kalloc_track plan \'kt_bufs\': entries over the plan\'s budget
  */
 #include <linux/kalloc_track_plan.h>
 #include <linux/sizes.h>

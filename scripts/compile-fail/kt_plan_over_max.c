@@ -2,7 +2,7 @@
 /*
  * Must not compile: a plan entry over the plan's own limit. scripts/lint.sh builds this inside the applied
  * tree and expects the error below.
- * expect: kalloc_track plan entry 'big': size over the plan's max_size
+ * expect: kalloc_track plan entry \'big\': size over the plan\'s max_size
  */
 #include <linux/kalloc_track_plan.h>
 #include <linux/sizes.h>

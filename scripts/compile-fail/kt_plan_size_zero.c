@@ -2,7 +2,7 @@
 /*
  * Must not compile: a plan entry of size 0. scripts/lint.sh builds this inside the applied
  * tree and expects the error below.
- * expect: kalloc_track plan entry 'empty': size must be > 0
+ * expect: kalloc_track plan entry \'empty\': size must be > 0
  */
 #include <linux/kalloc_track_plan.h>
 #include <linux/sizes.h>

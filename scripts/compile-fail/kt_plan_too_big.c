@@ -2,7 +2,7 @@
 /*
  * Must not compile: a plan entry larger than kmalloc() can give. scripts/lint.sh builds this inside the applied
  * tree and expects the error below.
- * expect: kalloc_track plan entry 'huge': size over KMALLOC_MAX_SIZE
+ * expect: kalloc_track plan entry \'huge\': size over KMALLOC_MAX_SIZE
  */
 #include <linux/kalloc_track_plan.h>
 #include <linux/sizes.h>

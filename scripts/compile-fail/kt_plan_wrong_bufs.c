@@ -2,7 +2,7 @@
 /*
  * Must not compile: the buffers of one plan allocated as another plan. scripts/lint.sh builds this inside the applied
  * tree and expects the error below.
- * expect: kalloc_track plan 'kt_bufs': the buffers are not a struct kt_bufs
+ * expect: kalloc_track plan \'kt_bufs\': the buffers are not a struct kt_bufs
  */
 #include <linux/kalloc_track_plan.h>
 #include <linux/sizes.h>

@@ -33,14 +33,17 @@ static void kalloc_track_ktplan_generated(struct kunit *test)
 	rec = kt_test_record(t, bufs.header);
 	KUNIT_ASSERT_NOT_NULL(test, rec);
 	KUNIT_EXPECT_EQ(test, rec->size, 0x40);
-	KUNIT_EXPECT_EQ(test, rec->gfp, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_EXPECT_EQ(test, (__force unsigned int)rec->gfp,
+			(__force unsigned int)(GFP_KERNEL | __GFP_ZERO));
 	rec = kt_test_record(t, bufs.scratch);
 	KUNIT_ASSERT_NOT_NULL(test, rec);
 	KUNIT_EXPECT_EQ(test, rec->size, 2048 + 512);
-	KUNIT_EXPECT_EQ(test, rec->gfp, GFP_ATOMIC | __GFP_NOWARN);
+	KUNIT_EXPECT_EQ(test, (__force unsigned int)rec->gfp,
+			(__force unsigned int)(GFP_ATOMIC | __GFP_NOWARN));
 	rec = kt_test_record(t, one.only);
 	KUNIT_ASSERT_NOT_NULL(test, rec);
-	KUNIT_EXPECT_EQ(test, rec->gfp, GFP_NOWAIT);
+	KUNIT_EXPECT_EQ(test, (__force unsigned int)rec->gfp,
+			(__force unsigned int)(GFP_NOWAIT));
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).live_bytes,
 			64 * 128 + 0x40 + 2048 + 512 + 1);
 

@@ -59,7 +59,8 @@ static void kalloc_track_plan_alloc_all(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, rec);
 	KUNIT_EXPECT_STREQ(test, rec->name, "tx_ring");
 	KUNIT_EXPECT_EQ(test, rec->size, SZ_4K);
-	KUNIT_EXPECT_EQ(test, rec->gfp, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, (__force unsigned int)rec->gfp,
+			(__force unsigned int)(GFP_KERNEL));
 	snprintf(caller, sizeof(caller), "%ps", (void *)rec->caller);
 	KUNIT_EXPECT_STREQ(test, caller, "kalloc_track_plan_alloc_all");
 
