@@ -7,7 +7,12 @@
 # rmmod), kmalloc_demo (a module generated at build time from its plan,
 # samples/kalloc_track/kmalloc_demo.ktplan), and kmalloc_data_plane
 # again with the parameters ktplan --emit=params makes of a second plan.
-# Then check the log.
+# The kernel loads signed modules only (CONFIG_MODULE_SIG_FORCE) and
+# trusts one throwaway certificate, made here with openssl the first
+# time and kept in the cache, never in the repo: the samples are signed
+# with scripts/sign-file sha256, as the articles sign kmalloc_demo.ko,
+# and an unsigned copy, a copy with one byte flipped and a copy signed
+# by a second, untrusted key must each be refused. Then check the log.
 set -eu
 . "$(dirname "$0")/common.sh"
 
@@ -17,22 +22,58 @@ build=$KT_BUILD/demo
 root=$KT_CACHE/demo-root
 log=$KT_BUILD/demo.log
 
-if [ ! -f "$build/.config" ]; then
-	mkdir -p "$build"
-	make -s -C "$wt" ARCH=um O="$build" defconfig
-	cat >"$build/demo.config" <<'CFG'
-CONFIG_MODULES=y
+# A throwaway signing key and certificate standing in for a MOK key,
+# and a second one the kernel does not trust. Made once per cache (a new
+# key would rebuild the kernel), never committed.
+keys=$KT_CACHE/demo-keys
+mkdir -p "$keys"
+for k in mok untrusted; do
+	[ -s "$keys/$k.pem" ] && continue
+	printf '%s\n' '[ req ]' 'default_bits = 2048' \
+		'distinguished_name = dn' 'prompt = no' \
+		'string_mask = utf8only' 'x509_extensions = ext' '[ dn ]' \
+		"CN = kalloc_track demo $k key" '[ ext ]' \
+		'basicConstraints=critical,CA:FALSE' \
+		'keyUsage=digitalSignature' 'subjectKeyIdentifier=hash' \
+		'authorityKeyIdentifier=keyid' >"$keys/$k.genkey"
+	openssl req -new -nodes -utf8 -sha256 -days 36500 -batch -x509 \
+		-config "$keys/$k.genkey" -outform PEM -keyout "$keys/$k.key" \
+		-out "$keys/$k.crt" 2>"$keys/$k.log" ||
+		{ cat "$keys/$k.log"; kt_die "openssl could not make the $k key"; }
+	cat "$keys/$k.key" "$keys/$k.crt" >"$keys/$k.pem"
+done
+
+# Signed modules only, and one trusted certificate: the module signing
+# key's, which the kernel trusts implicitly (certs/Kconfig), so
+# CONFIG_SYSTEM_TRUSTED_KEYS adds none. Modules are signed below, by
+# hand, with scripts/sign-file, not at modules_install.
+cfg="CONFIG_MODULES=y
 CONFIG_MODULE_UNLOAD=y
 CONFIG_HOSTFS=y
 CONFIG_DEBUG_FS=y
 CONFIG_SAMPLES=y
 CONFIG_SAMPLE_KALLOC_TRACK=m
+CONFIG_MODULE_SIG=y
+CONFIG_MODULE_SIG_FORCE=y
+CONFIG_MODULE_SIG_SHA256=y
+CONFIG_MODULE_SIG_KEY=\"$keys/mok.pem\"
+CONFIG_SYSTEM_TRUSTED_KEYS=\"\"
+# CONFIG_MODULE_SIG_ALL is not set
 # CONFIG_UML_PCI_OVER_VIRTIO is not set
-# CONFIG_VIRTIO_UML is not set
-CFG
+# CONFIG_VIRTIO_UML is not set"
+if [ "$(cat "$build/demo.config" 2>/dev/null)" != "$cfg" ]; then
+	rm -rf "$build"
+	mkdir -p "$build"
+	make -s -C "$wt" ARCH=um O="$build" defconfig
+	printf '%s\n' "$cfg" >"$build/demo.frag"
 	(cd "$wt" && ./scripts/kconfig/merge_config.sh -m -O "$build" \
-		"$build/.config" "$build/demo.config" >/dev/null)
+		"$build/.config" "$build/demo.frag" >/dev/null)
 	make -s -C "$wt" ARCH=um O="$build" olddefconfig
+	for opt in $(printf '%s\n' "$cfg" | grep '=y$'); do
+		grep -qx "$opt" "$build/.config" ||
+			kt_die "demo config lacks $opt"
+	done
+	printf '%s\n' "$cfg" >"$build/demo.config"
 fi
 echo "== building the demo kernel and module (build dir $build)"
 make -s -C "$wt" ARCH=um O="$build" -j"$KT_JOBS" all >"$build/make.log" 2>&1 ||
@@ -43,6 +84,28 @@ mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
 cp "$build/samples/kalloc_track/kmalloc_data_plane.ko" \
 	"$build/samples/kalloc_track/kmalloc_demo.ko" "$root/"
+# Signed as the articles sign kmalloc_demo.ko: sign-file sha256 MOK.key
+# MOK.crt. Then three copies the kernel must refuse: unsigned, signed
+# with one byte of the module flipped, signed by the untrusted key.
+sign=$build/scripts/sign-file
+for m in kmalloc_data_plane kmalloc_demo; do
+	"$sign" sha256 "$keys/mok.key" "$keys/mok.crt" "$root/$m.ko" ||
+		kt_die "sign-file failed on $m.ko"
+done
+cp "$build/samples/kalloc_track/kmalloc_demo.ko" "$root/unsigned.ko"
+cp "$root/kmalloc_demo.ko" "$root/flipped.ko"
+off=$(($(stat -c %s "$root/flipped.ko") / 2))
+byte=$(od -An -tu1 -j "$off" -N 1 "$root/flipped.ko" | tr -d ' ')
+# shellcheck disable=SC2059
+printf "$(printf '\\%03o' $((byte ^ 0xff)))" |
+	dd of="$root/flipped.ko" bs=1 seek="$off" conv=notrunc 2>/dev/null
+cmp -s "$root/kmalloc_demo.ko" "$root/flipped.ko" &&
+	kt_die "the flipped copy is not changed"
+cp "$build/samples/kalloc_track/kmalloc_demo.ko" "$root/untrusted.ko"
+"$sign" sha256 "$keys/untrusted.key" "$keys/untrusted.crt" "$root/untrusted.ko" ||
+	kt_die "sign-file failed with the untrusted key"
+echo "== modinfo kmalloc_data_plane.ko (signed)"
+modinfo "$root/kmalloc_data_plane.ko" | tee "$build/modinfo.txt"
 # The control plane: a plan turned into the data plane's parameters, by
 # the ktplan the kernel build made.
 params=$("$build/scripts/kalloc_track/ktplan" --emit=params \
@@ -61,7 +124,15 @@ kt=/sys/kernel/debug/kalloc_track/kmalloc_data_plane
 ctl=/sys/kernel/debug/kmalloc_data_plane/control
 step() { sleep 0.2; echo; echo "=== demo: $*"; }
 
-step '1. insmod kmalloc_data_plane.ko names="buffer,big_buffer" values=1024,4096'
+step "0. signatures: an unsigned module, one with a byte flipped, one signed by an untrusted key"
+insmod /unsigned.ko
+echo "unsigned insmod: exit $?"
+insmod /flipped.ko
+echo "flipped insmod: exit $?"
+insmod /untrusted.ko
+echo "untrusted insmod: exit $?"
+
+step '1. insmod kmalloc_data_plane.ko names="buffer,big_buffer" values=1024,4096 (signed)'
 insmod /kmalloc_data_plane.ko names="buffer,big_buffer" values=1024,4096
 echo "insmod: exit $?"
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -e $kt/allocations ] && break; sleep 0.2; done
@@ -125,7 +196,8 @@ echo "== booting (log in $log)"
 timeout 180 "$build/linux" mem=256M con=null con0=null,fd:1 \
 	root=/dev/root rootfstype=hostfs hostfs="$root" rw init=/init \
 	</dev/null 2>&1 | tr -d '\r' >"$log" || true
-sed -n '/=== demo: 1\./,/=== demo: done/p' "$log"
+grep -E "Loaded X.509 cert|X.509" "$log" | head -n 5
+sed -n '/=== demo: 0\./,/=== demo: done/p' "$log"
 
 # The demo passes only if each step did what it should.
 fail=0
@@ -136,6 +208,12 @@ expect() {
 	fi
 }
 tab=$'\t'
+expect "the one trusted certificate" "Loaded X.509 cert 'kalloc_track demo mok key"
+expect "unsigned refused" '^unsigned insmod: exit [1-9][0-9]*$'
+expect "unsigned: the kernel's reason" 'Loading of unsigned module is rejected'
+expect "flipped refused" '^flipped insmod: exit [1-9][0-9]*$'
+expect "untrusted refused" '^untrusted insmod: exit [1-9][0-9]*$'
+expect "untrusted: the kernel's reason" 'Loading of module with unavailable key is rejected'
 expect "module loaded" '^insmod: exit 0$'
 expect "load message" 'kmalloc_data_plane: loaded 2 buffer\(s\)'
 expect "table header" "^# name${tab}size${tab}gfp${tab}age_ms${tab}caller$"
@@ -173,5 +251,11 @@ if grep -E 'BUG:|WARNING:|Oops|Kernel panic|kalloc_track: .*leak' "$log"; then
 	echo "demo check FAILED: kernel complaint in the log"
 	fail=1
 fi
+# modinfo of the signed module: its signer, hash and parameters.
+for want in '^signer: +kalloc_track demo mok key$' '^sig_hashalgo: +sha256$' \
+	'^parm: +values:The same as sizes=' '^parm: +sizes:' '^parm: +names:'; do
+	grep -qE "$want" "$build/modinfo.txt" ||
+		{ echo "demo check FAILED: modinfo (no /$want/)"; fail=1; }
+done
 [ $fail = 0 ] || kt_die "demo failed; full log in $log"
 echo "demo: all checks passed"

@@ -1,7 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Fuzz what parses user input, with libFuzzer under ASan and UBSan:
-#   ktplan   the plan compiler (scripts/kalloc_track/), every backend
+#   ktplan       the plan compiler (scripts/kalloc_track/), every backend
+#   data_plane   samples/kalloc_track/data_plane.c itself, built against
+#                the host shim in scripts/fuzz/shim/: module parameters
+#                and control-file commands
 # Each target first replays its seed corpus (scripts/fuzz/corpus/TARGET
 # and the golden tests' plans), then fuzzes for KT_FUZZ_SECONDS (default
 # 60) from a working corpus kept in the build cache. Any crash, leak or
@@ -13,7 +16,7 @@ set -eu
 . "$(dirname "$0")/common.sh"
 
 seconds=${KT_FUZZ_SECONDS:-60}
-targets=${*:-ktplan}
+targets=${*:-ktplan data_plane}
 out=$KT_BUILD/fuzz
 mkdir -p "$out"
 
@@ -37,6 +40,15 @@ build() {
 			"$KT_TOP/scripts/fuzz/ktplan_fuzz.c" \
 			"$KT_TOP"/scripts/kalloc_track/*.c
 		seeds="$KT_TOP/scripts/fuzz/corpus/ktplan $KT_TOP/scripts/ktplan-tests"
+		;;
+	data_plane)
+		# shellcheck disable=SC2086
+		clang $flags -I "$KT_TOP/scripts/fuzz/shim" \
+			-I "$KT_TOP/samples/kalloc_track" \
+			-o "$out/data_plane_fuzz" \
+			"$KT_TOP/scripts/fuzz/data_plane_fuzz.c" \
+			"$KT_TOP/samples/kalloc_track/data_plane.c"
+		seeds="$KT_TOP/scripts/fuzz/corpus/data_plane"
 		;;
 	*) kt_die "unknown fuzz target $1" ;;
 	esac

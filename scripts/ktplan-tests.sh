@@ -69,6 +69,52 @@ for f in *.ktplan; do
 	fi
 	json="$json${json:+,}{\"name\": \"$name\", \"status\": \"$status\"}"
 done
+# Hostile inputs, generated: each must end, in time, with the exit
+# status given and nothing from the sanitizers.
+robust() {
+	local name=$1 want=$2 file=$out/$1.ktplan rc=0 status=PASS
+	shift 2
+	# shellcheck disable=SC2086
+	timeout 60 "$out/ktplan-asan" "$@" "$file" >"$out/$name.stdout" \
+		2>"$out/$name.stderr" || rc=$?
+	if [ "$rc" != "$want" ] ||
+	   grep -qE 'Sanitizer|runtime error' "$out/$name.stderr"; then
+		echo "ktplan-tests: $name: exit $rc (want $want)"
+		tail -n 5 "$out/$name.stderr"
+		status=FAIL
+	fi
+	if [ $status = PASS ]; then
+		pass=$((pass + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	json="$json${json:+,}{\"name\": \"$name\", \"status\": \"$status\"}"
+}
+python3 - "$out" <<'PY'
+import random, sys
+out = sys.argv[1]
+with open(out + '/robust_100k_entries.ktplan', 'w') as f:
+    f.write('plan big {\n')
+    for i in range(100000):
+        f.write('\te%d : %d GFP_KERNEL;\n' % (i, i % 4000 + 1))
+    f.write('}\n')
+with open(out + '/robust_10mb_line.ktplan', 'w') as f:
+    f.write('plan y { a : 1 GFP_KERNEL; ' + 'x' * (10 << 20) + ' }\n')
+with open(out + '/robust_deep_nesting.ktplan', 'w') as f:
+    f.write('plan d { a : ' + '(' * 100000 + '1' + ')' * 100000 + ' GFP_KERNEL; }\n')
+rnd = random.Random(20261130)
+with open(out + '/robust_binary_junk.ktplan', 'wb') as f:
+    f.write(bytes(rnd.getrandbits(8) for _ in range(1 << 20)))
+with open(out + '/robust_empty.ktplan', 'w') as f:
+    pass
+PY
+robust robust_100k_entries 0 --emit=ir
+robust robust_10mb_line 1
+robust robust_deep_nesting 1
+robust robust_binary_junk 1
+robust robust_empty 1
+robust robust_no_such_file 2
+
 # The sanitizers print to stderr, which the goldens hold: a finding
 # shows as a difference. Results in kunit.py's JSON shape, for make check.
 printf '{"name": "host", "sub_groups": [{"name": "kalloc_track_ktplan_golden", "sub_groups": [], "test_cases": [%s]}], "test_cases": []}\n' \

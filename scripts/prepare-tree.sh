@@ -17,7 +17,7 @@ PKGS="bc flex bison libelf-dev libssl-dev make gcc git xz-utils
 debian-archive-keyring sparse coccinelle python3-ply python3-git
 python3-sphinx python3-sphinx-rtd-theme graphviz python3-yaml
 busybox-static debootstrap ocaml-nox qemu-system-x86 qemu-system-arm
-gcc-aarch64-linux-gnu"
+gcc-aarch64-linux-gnu openssl kmod clang libclang-rt-dev"
 PKGS="$PKGS ${KT_EXTRA_PKGS:-}"
 
 missing=

@@ -69,6 +69,8 @@ struct kalloc_track_plan {
  */
 #define __KT_PLAN_MEMBER(name, size, gfp)				\
 	; void *name;							\
+	static_assert(sizeof(#name) - 1 <= KALLOC_TRACK_NAME_MAX,	\
+		"kalloc_track plan entry '" #name "': name longer than KALLOC_TRACK_NAME_MAX"); \
 	static_assert((size) > 0,					\
 		"kalloc_track plan entry '" #name "': size must be > 0"); \
 	static_assert((size) <= KMALLOC_MAX_SIZE,			\
@@ -173,6 +175,8 @@ kalloc_track_plan_release_bufs(struct kalloc_track *t,
 {
 	unsigned int i;
 
+	if (!plan || !bufs)
+		return -EINVAL;
 	for (i = 0; i < plan->n; i++) {
 		kfree(bufs[i]);
 		bufs[i] = NULL;
@@ -187,9 +191,14 @@ kalloc_track_plan_alloc_noprof(struct kalloc_track *t,
 {
 	unsigned int i;
 
+	if (!plan || !bufs)
+		return -EINVAL;
 	for (i = 0; i < plan->n; i++) {
 		if (bufs[i])
 			return -EBUSY;
+		if (!plan->entries[i].size ||
+		    plan->entries[i].size > KMALLOC_MAX_SIZE)
+			return -EINVAL;
 	}
 	for (i = 0; i < plan->n; i++) {
 		bufs[i] = kmalloc_noprof(plan->entries[i].size,

@@ -13,6 +13,7 @@
 #include <linux/kalloc_track_plan.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "internal.h"
 
@@ -30,8 +31,14 @@ static const char *kt_plan_check(const struct kalloc_track_plan *plan,
 		const struct kalloc_track_plan_entry *e = &plan->entries[i];
 
 		*bad = i;
+		if (!e->name || !*e->name ||
+		    strnlen(e->name, KALLOC_TRACK_NAME_MAX + 1) >
+		    KALLOC_TRACK_NAME_MAX)
+			return "entry name NULL, empty or over KALLOC_TRACK_NAME_MAX";
 		if (!e->size || e->size > KMALLOC_MAX_SIZE)
 			return "entry size 0 or over KMALLOC_MAX_SIZE";
+		if (e->gfp & KALLOC_TRACK_PLAN_BAD_GFP)
+			return "entry GFP flags that slab rejects";
 		if (plan->max_size && e->size > plan->max_size)
 			return "entry over the plan's max_size";
 		if (check_add_overflow(total, e->size, &total) ||

@@ -12,6 +12,7 @@
 /* The data plane's own bounds (samples/kalloc_track/data_plane.h). */
 #define DP_MAX_ENTRIES	16
 #define DP_NAME_MAX	32
+#define DP_DEFAULT_LIMIT	(1ULL << 20)
 
 /* The license tag of what we emit; not written out, for checkpatch. */
 static const char spdx[] = "SPDX-License-Identifier";
@@ -34,7 +35,7 @@ static void emit_list(const struct ir_plan *ip, FILE *out)
 {
 	size_t i;
 
-	fputs("#define ", out);
+	fputs("#define KTPLAN_", out);
 	put_upper(out, ip->name);
 	/* In parentheses, which KALLOC_TRACK_PLAN_LIMITED() unwraps. */
 	fputs("_ENTRIES(X) (", out);
@@ -51,7 +52,7 @@ static void emit_list(const struct ir_plan *ip, FILE *out)
 				(unsigned long long)a->size, a->gfp_text);
 	}
 	fputs(")\n\n", out);
-	fprintf(out, "KALLOC_TRACK_PLAN_LIMITED(%s, ", ip->name);
+	fprintf(out, "KALLOC_TRACK_PLAN_LIMITED(%s, KTPLAN_", ip->name);
 	put_upper(out, ip->name);
 	fprintf(out, "_ENTRIES, %llu, %llu);\n",
 		(unsigned long long)ip->limit,
@@ -134,13 +135,16 @@ static bool dp_name_ok(const char *s)
 	return n && n <= DP_NAME_MAX;
 }
 
-/* "GFP_KERNEL | __GFP_ZERO" as "kernel,zero"; false if it cannot be. */
-static bool dp_keywords(const char *text, char *buf, size_t len)
+/*
+ * "GFP_KERNEL | __GFP_ZERO" as the set of data plane keywords, a bit per
+ * dp_gfp[] entry; 0 if a name has no keyword.
+ */
+static unsigned int dp_keywords(const char *text)
 {
 	const char *p = text, *end;
-	size_t i, used = 0;
+	unsigned int set = 0;
+	size_t i;
 
-	buf[0] = '\0';
 	while (*p) {
 		end = strstr(p, " | ");
 		if (!end)
@@ -150,19 +154,17 @@ static bool dp_keywords(const char *text, char *buf, size_t len)
 			    !strncmp(dp_gfp[i].gfp, p, end - p))
 				break;
 		if (i == ARRAY_SIZE(dp_gfp))
-			return false;
-		used += snprintf(buf + used, used < len ? len - used : 0,
-				 "%s%s", used ? "," : "", dp_gfp[i].keyword);
-		if (used >= len)
-			return false;
+			return 0;
+		set |= 1U << i;
 		p = *end ? end + 3 : end;
 	}
-	return true;
+	return set;
 }
 
 static int emit_params(const struct ir_plan *ip, struct diag *d, FILE *out)
 {
-	char gfp[128], first[128];
+	unsigned int set, first = 0;
+	u64 largest = 0;
 	size_t i;
 
 	if (ip->n > DP_MAX_ENTRIES) {
@@ -178,16 +180,19 @@ static int emit_params(const struct ir_plan *ip, struct diag *d, FILE *out)
 			diag_error(d, a->at,
 				   "'%s' is not a kmalloc_data_plane name ([A-Za-z0-9_.-], at most %d)",
 				   a->name, DP_NAME_MAX);
-		if (!dp_keywords(a->gfp_text, gfp, sizeof(gfp)))
+		set = dp_keywords(a->gfp_text);
+		if (!set)
 			diag_error(d, a->at,
 				   "GFP flags of '%s' (%s) are not kmalloc_data_plane's: GFP_KERNEL, GFP_ATOMIC or GFP_NOWAIT, with __GFP_ZERO, __GFP_NOWARN, __GFP_ACCOUNT",
 				   a->name, a->gfp_text);
 		else if (!i)
-			snprintf(first, sizeof(first), "%s", gfp);
-		else if (strcmp(first, gfp))
+			first = set;
+		else if (set != first)
 			diag_error(d, a->at,
 				   "GFP flags of '%s' differ from the first entry's; kmalloc_data_plane takes one gfp= for all",
 				   a->name);
+		if (a->size > largest)
+			largest = a->size;
 	}
 	if (d->errors)
 		return -1;
@@ -198,9 +203,20 @@ static int emit_params(const struct ir_plan *ip, struct diag *d, FILE *out)
 	for (i = 0; i < ip->n; i++)
 		fprintf(out, "%s%llu", i ? "," : "",
 			(unsigned long long)ip->allocs[i].size);
-	fprintf(out, " gfp=%s", first);
+	fputs(" gfp=", out);
+	for (i = 0; i < ARRAY_SIZE(dp_gfp); i++)
+		if (first & (1U << i))
+			fprintf(out, "%s%s", first & ((1U << i) - 1) ? "," : "",
+				dp_gfp[i].keyword);
+	/*
+	 * The data plane's limit is on one buffer, 1 MiB unless told: the
+	 * plan's limit, or the largest entry if that is over the default.
+	 * The plan's budget is checked here; the data plane has none.
+	 */
 	if (ip->limit)
 		fprintf(out, " limit=%llu", (unsigned long long)ip->limit);
+	else if (largest > DP_DEFAULT_LIMIT)
+		fprintf(out, " limit=%llu", (unsigned long long)largest);
 	fputc('\n', out);
 	return 0;
 }
@@ -241,7 +257,7 @@ static const struct ir_plan *pick(const struct ir *ir, const char *name,
 	if (!name) {
 		if (ir->n == 1)
 			return &ir->plans[0];
-		diag_error(d, (struct loc){ 0, 0 },
+		diag_error(d, (struct loc){ 0 },
 			   "%zu plans in the file: choose one with --plan=NAME",
 			   ir->n);
 		return NULL;
@@ -249,7 +265,7 @@ static const struct ir_plan *pick(const struct ir *ir, const char *name,
 	for (i = 0; i < ir->n; i++)
 		if (!strcmp(ir->plans[i].name, name))
 			return &ir->plans[i];
-	diag_error(d, (struct loc){ 0, 0 }, "no plan named '%s' in the file",
+	diag_error(d, (struct loc){ 0 }, "no plan named '%s' in the file",
 		   name);
 	return NULL;
 }

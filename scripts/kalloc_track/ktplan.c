@@ -16,6 +16,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ktplan.h"
 
@@ -65,13 +67,11 @@ static void show_line(const struct diag *d, struct loc at)
 	if (!at.line || at.line > src->lines)
 		return;
 	start = src->line_start[at.line - 1];
-	end = start;
-	while (end < src->len && src->text[end] != '\n')
-		end++;
+	end = at.line < src->lines ? src->line_start[at.line] - 1 : src->len;
 	if (end > start && src->text[end - 1] == '\r')
 		end--;
 	text = src->text;
-	col = at.col - 1;
+	col = at.off;
 	/* A window of a long line, around the column. */
 	from = start;
 	if (col > SHOW_COLS / 2 && end - start > SHOW_COLS)
@@ -137,9 +137,16 @@ void diag_error(struct diag *d, struct loc at, const char *fmt, ...)
 {
 	va_list ap;
 
-	d->errors++;
+	/*
+	 * Past the cap, errors are only counted: junk input can have one
+	 * on every byte. Those kept are the first found, shown sorted.
+	 */
+	if (d->max_errors && d->errors++ >= d->max_errors)
+		return;
+	if (!d->max_errors)
+		d->errors++;
 	/* File-level errors (line 0) sort after the rest. */
-	d->key = at.line ? at : (struct loc){ UINT_MAX, 0 };
+	d->key = at.line ? at : (struct loc){ UINT_MAX, 0, 0 };
 	va_start(ap, fmt);
 	diag_v(d, "error", at, fmt, ap);
 	va_end(ap);
@@ -149,6 +156,8 @@ void diag_note(struct diag *d, struct loc at, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (d->max_errors && d->errors > d->max_errors)
+		return;
 	va_start(ap, fmt);
 	diag_v(d, "note", at, fmt, ap);
 	va_end(ap);
@@ -167,16 +176,12 @@ static int msg_cmp(const void *a, const void *b)
 
 void diag_flush(struct diag *d)
 {
-	unsigned int shown = 0;
 	size_t i;
 
 	if (d->n)
 		qsort(d->msgs, d->n, sizeof(*d->msgs), msg_cmp);
 	for (i = 0; i < d->n; i++) {
-		if (d->msgs[i].error)
-			shown++;
-		if (!d->max_errors || shown <= d->max_errors)
-			fputs(d->msgs[i].text, d->out);
+		fputs(d->msgs[i].text, d->out);
 		free(d->msgs[i].text);
 	}
 	if (d->max_errors && d->errors > d->max_errors)
@@ -312,6 +317,51 @@ static bool parse_u64(const char *s, u64 *v)
 	return *s && !*end && !errno && *s != '-';
 }
 
+/*
+ * Write @len bytes of @text to @path, or to stdout if @path is NULL. A
+ * file is written under a temporary name in its directory and renamed,
+ * so that a failed write leaves no half file and removes nothing else.
+ * Return: 0, or 2 after a message.
+ */
+static int write_output(const char *path, const char *text, size_t len)
+{
+	bool bad;
+	char *tmp;
+	FILE *f;
+	int fd;
+
+	if (!path) {
+		if (fwrite(text, 1, len, stdout) != len || fflush(stdout) ||
+		    ferror(stdout)) {
+			fprintf(stderr, "ktplan: stdout: %s\n", strerror(errno));
+			return 2;
+		}
+		return 0;
+	}
+	tmp = xmalloc(strlen(path) + 8);
+	sprintf(tmp, "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		goto fail;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		goto fail_unlink;
+	}
+	bad = fwrite(text, 1, len, f) != len;
+	bad |= fclose(f) != 0;
+	if (bad || chmod(tmp, 0644) || rename(tmp, path))
+		goto fail_unlink;
+	free(tmp);
+	return 0;
+fail_unlink:
+	unlink(tmp);
+fail:
+	fprintf(stderr, "ktplan: %s: %s\n", path, strerror(errno));
+	free(tmp);
+	return 2;
+}
+
 #ifndef KTPLAN_FUZZ
 int main(int argc, char **argv)
 {
@@ -326,7 +376,7 @@ int main(int argc, char **argv)
 	struct source src = { 0 };
 	char *text = NULL;
 	size_t len = 0;
-	FILE *mem, *f;
+	FILE *mem;
 	int i, ret;
 	size_t k;
 
@@ -372,17 +422,8 @@ int main(int argc, char **argv)
 	ret = ktplan_compile(&src, kind, plan, kmalloc_max, max_errors, stderr,
 			     mem);
 	fclose(mem);
-	if (!ret) {
-		f = output ? fopen(output, "w") : stdout;
-		if (!f || fwrite(text, 1, len, f) != len ||
-		    (output && fclose(f))) {
-			fprintf(stderr, "ktplan: %s: %s\n",
-				output ? output : "stdout", strerror(errno));
-			if (output)
-				remove(output);
-			ret = 2;
-		}
-	}
+	if (!ret)
+		ret = write_output(output, text, len);
 	free(text);
 	free(src.line_start);
 	free((char *)src.text);

@@ -21,7 +21,8 @@
 /* Where a token or node starts in its file; lines and columns from 1. */
 struct loc {
 	unsigned int line;
-	unsigned int col;
+	unsigned int col;	/* as gcc counts: tabs to the next multiple of 8 */
+	unsigned int off;	/* bytes from the start of the line */
 };
 
 /* The source: its name, its bytes, and where each line starts. */
@@ -97,6 +98,7 @@ struct lexer {
 	struct diag *diag;
 	size_t pos;
 	unsigned int line;
+	unsigned int col;	/* display column of @pos */
 	size_t line_pos;	/* offset of the current line's start */
 };
 

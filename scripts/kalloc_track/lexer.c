@@ -16,11 +16,13 @@ void lexer_init(struct lexer *lx, const struct source *src, struct diag *d)
 	lx->src = src;
 	lx->diag = d;
 	lx->line = 1;
+	lx->col = 1;
 }
 
 static struct loc lexer_loc(const struct lexer *lx)
 {
-	return (struct loc){ lx->line, (unsigned int)(lx->pos - lx->line_pos + 1) };
+	return (struct loc){ lx->line, lx->col,
+			     (unsigned int)(lx->pos - lx->line_pos) };
 }
 
 static int peek(const struct lexer *lx, size_t ahead)
@@ -30,11 +32,22 @@ static int peek(const struct lexer *lx, size_t ahead)
 	return i < lx->src->len ? (unsigned char)lx->src->text[i] : -1;
 }
 
+/*
+ * Columns as gcc counts them: a tab to the next stop of 8, a UTF-8
+ * character as one.
+ */
 static void advance(struct lexer *lx)
 {
-	if (lx->src->text[lx->pos] == '\n') {
+	unsigned char c = lx->src->text[lx->pos];
+
+	if (c == '\n') {
 		lx->line++;
 		lx->line_pos = lx->pos + 1;
+		lx->col = 1;
+	} else if (c == '\t') {
+		lx->col = (lx->col - 1) / 8 * 8 + 9;
+	} else if ((c & 0xc0) != 0x80) {
+		lx->col++;
 	}
 	lx->pos++;
 }
@@ -193,8 +206,8 @@ void lexer_next(struct lexer *lx, struct token *tok)
 		do {
 			advance(lx);
 			c = peek(lx, 0);
-		} while (c > 0 && !isspace(c) && !is_ident(c) &&
-			 !strchr("{}[]():;=|+*#/", c));
+		} while (c != -1 && !isspace(c) && !is_ident(c) &&
+			 (!c || !strchr("{}[]():;=|+*#/", c)));
 		tok->kind = TOK_ERROR;
 	}
 	tok->len = (size_t)(lx->src->text + lx->pos - tok->start);

@@ -10,14 +10,20 @@
 
 #include "ktplan.h"
 
-/* Parentheses nested deeper than this are refused, not recursed into. */
+/*
+ * Parentheses nested deeper than this are refused, not recursed into;
+ * and so are more operators than this in one statement, so that the
+ * trees that the later passes walk recursively stay shallow.
+ */
 #define MAX_DEPTH	64
+#define MAX_TERMS	256
 
 struct parser {
 	struct lexer lx;
 	struct diag *diag;
 	struct token cur;
 	struct loc prev_end;	/* just after the token before cur */
+	unsigned int terms;	/* operators in this statement */
 	bool panic;		/* an error in this statement was reported */
 };
 
@@ -138,6 +144,17 @@ static struct expr *binary(enum expr_kind kind, struct loc at,
 	return e;
 }
 
+static bool too_many_terms(struct parser *p)
+{
+	if (++p->terms <= MAX_TERMS)
+		return false;
+	if (!p->panic)
+		diag_error(p->diag, p->cur.at,
+			   "more than %d operators in one statement", MAX_TERMS);
+	p->panic = true;
+	return true;
+}
+
 static struct expr *parse_term(struct parser *p, unsigned int depth)
 {
 	struct expr *e = parse_factor(p, depth), *rhs;
@@ -145,6 +162,10 @@ static struct expr *parse_term(struct parser *p, unsigned int depth)
 
 	while (e && p->cur.kind == TOK_STAR) {
 		at = p->cur.at;
+		if (too_many_terms(p)) {
+			expr_free(e);
+			return NULL;
+		}
 		next(p);
 		rhs = parse_factor(p, depth);
 		if (!rhs) {
@@ -163,6 +184,10 @@ static struct expr *parse_expr(struct parser *p, unsigned int depth)
 
 	while (e && p->cur.kind == TOK_PLUS) {
 		at = p->cur.at;
+		if (too_many_terms(p)) {
+			expr_free(e);
+			return NULL;
+		}
 		next(p);
 		rhs = parse_term(p, depth);
 		if (!rhs) {
@@ -232,6 +257,7 @@ static struct setting *parse_setting(struct parser *p,
 {
 	struct setting *s = xcalloc(1, sizeof(*s));
 
+	p->terms = 0;
 	s->at = word->at;
 	s->key = tok_text(word);
 	next(p);		/* '=' */
@@ -250,6 +276,7 @@ static struct entry *parse_entry(struct parser *p, const struct token *word)
 {
 	struct entry *e = xcalloc(1, sizeof(*e));
 
+	p->terms = 0;
 	e->at = word->at;
 	e->name = tok_text(word);
 	if (accept(p, TOK_LBRACKET)) {

@@ -52,7 +52,12 @@ static const struct gfp_name {
 	{ "__GFP_NOLOCKDEP", GFPB_NOLOCKDEP, false },
 };
 
-/* C keywords and the kernel's own names a member cannot take. */
+/*
+ * C keywords (C11, C23, GNU) and lower-case macros of the kernel's that a
+ * member or a plan cannot be named after. Names in capitals, which the
+ * kernel uses for macros (PAGE_SIZE, GFP_KERNEL), and names starting
+ * with "__", which are reserved, are refused as a whole.
+ */
 static const char *const reserved[] = {
 	"auto", "break", "case", "char", "const", "continue", "default",
 	"do", "double", "else", "enum", "extern", "float", "for", "goto",
@@ -60,7 +65,12 @@ static const char *const reserved[] = {
 	"short", "signed", "sizeof", "static", "struct", "switch",
 	"typedef", "typeof", "union", "unsigned", "void", "volatile",
 	"while", "bool", "true", "false", "asm", "_Bool", "_Static_assert",
-	"static_assert", "alignof", "alignas", "NULL",
+	"static_assert", "alignof", "alignas", "NULL", "_Alignas",
+	"_Alignof", "_Atomic", "_Complex", "_Generic", "_Imaginary",
+	"_Noreturn", "_Thread_local", "_BitInt", "constexpr", "nullptr",
+	"thread_local", "typeof_unqual", "noreturn", "current", "jiffies",
+	"likely", "unlikely", "min", "max", "offsetof", "container_of",
+	"module", "errno",
 };
 
 static const struct gfp_name *gfp_lookup(const char *name)
@@ -161,18 +171,37 @@ static void name_set_free(struct name_set *set)
 	free(set->at);
 }
 
+static bool all_capitals(const char *name)
+{
+	bool letter = false;
+
+	for (; *name; name++) {
+		if (*name >= 'a' && *name <= 'z')
+			return false;
+		letter |= *name >= 'A' && *name <= 'Z';
+	}
+	return letter;
+}
+
 static bool check_name(const char *name, struct loc at, const char *what,
 		       struct diag *d)
 {
 	if (!*name)
 		return false;
+	if (!strncmp(name, "__", 2) || all_capitals(name) ||
+	    !strncmp(name, "kalloc_track", 12)) {
+		diag_error(d, at,
+			   "'%s' cannot name %s %s: names in capitals or starting with \"__\" or \"kalloc_track\" are the kernel's",
+			   name, what[0] == 'e' ? "an" : "a", what);
+		return false;
+	}
 	if (strlen(name) > NAME_MAX_LEN) {
 		diag_error(d, at, "%s name longer than %d characters", what,
 			   NAME_MAX_LEN);
 		return false;
 	}
 	if (is_reserved(name)) {
-		diag_error(d, at, "'%s' is a C keyword and cannot name %s %s",
+		diag_error(d, at, "'%s' is a C keyword or a kernel macro and cannot name %s %s",
 			   name, what[0] == 'e' ? "an" : "a", what);
 		return false;
 	}
@@ -225,16 +254,26 @@ static void lower_plan(const struct plan *pl, struct diag *d,
 	for (s = pl->settings; s; s = s->next) {
 		bool *have = !strcmp(s->key, "limit") ? &have_limit : &have_budget;
 
+		struct loc *first_at = !strcmp(s->key, "limit") ?
+				       &ip->limit_at : &ip->budget_at;
+
 		if (*have) {
 			diag_error(d, s->at, "'%s' set twice in plan '%s'",
 				   s->key, pl->name);
-			diag_note(d, !strcmp(s->key, "limit") ? ip->limit_at :
-				  ip->budget_at, "first set here");
+			diag_note(d, *first_at, "first set here");
 			continue;
 		}
 		*have = true;
+		*first_at = s->at;
 		if (!eval(s->value, d, &v))
 			continue;
+		/* A 32-bit kernel's size_t must hold it. */
+		if (v > UINT32_MAX) {
+			diag_error(d, s->at,
+				   "%s of plan '%s' (%llu) does not fit in 32 bits",
+				   s->key, pl->name, (unsigned long long)v);
+			continue;
+		}
 		if (!strcmp(s->key, "limit")) {
 			ip->limit = v;
 			ip->limit_at = s->at;
@@ -283,27 +322,41 @@ int lower(const struct ast *ast, struct diag *d, struct ir *ir)
 	unsigned int before = d->errors;
 	const struct loc *first;
 	const struct plan *pl;
-	size_t n = 0;
+	size_t n = 0, n_upper = 0;
+	char **upper_names;
 
 	for (pl = ast->plans; pl; pl = pl->next)
 		n++;
 	ir->plans = xcalloc(n ? n : 1, sizeof(*ir->plans));
+	upper_names = xcalloc(n ? n : 1, sizeof(*upper_names));
 	ir->n = 0;
 	for (pl = ast->plans; pl; pl = pl->next) {
 		if (*pl->name) {
-			first = name_set_add(&plans, pl->name, pl->at);
+			/* In capitals, as the header's macros name them. */
+			char *upper = xstrndup(pl->name, strlen(pl->name));
+			char *c;
+
+			for (c = upper; *c; c++)
+				if (*c >= 'a' && *c <= 'z')
+					*c -= 'a' - 'A';
+			first = name_set_add(&plans, upper, pl->at);
 			if (first) {
-				diag_error(d, pl->at, "redefinition of plan '%s'",
+				diag_error(d, pl->at, "redefinition of plan '%s' (names differ only in case, or not at all)",
 					   pl->name);
-				diag_note(d, *first, "plan '%s' first defined here",
-					  pl->name);
+				diag_note(d, *first, "first defined here");
+				free(upper);
+			} else {
+				upper_names[n_upper++] = upper;
 			}
 		}
 		lower_plan(pl, d, &ir->plans[ir->n++]);
 	}
+	while (n_upper)
+		free(upper_names[--n_upper]);
+	free(upper_names);
 	name_set_free(&plans);
 	if (!ast->plans && d->errors == before)
-		diag_error(d, (struct loc){ 0, 0 }, "no plan in the file");
+		diag_error(d, (struct loc){ 0 }, "no plan in the file");
 	return d->errors == before ? 0 : -1;
 }
 

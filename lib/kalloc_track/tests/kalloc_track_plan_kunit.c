@@ -199,6 +199,11 @@ static const struct kalloc_track_plan_entry kt_bad_entries[] = {
 	{ "empty", 0, GFP_KERNEL },
 };
 
+static const struct kalloc_track_plan_entry kt_odd_entries[] = {
+	{ "", 64, GFP_KERNEL },
+	{ "high", 64, GFP_KERNEL | __GFP_HIGHMEM },
+};
+
 static const struct kalloc_track_plan_entry kt_big_entries[] = {
 	{ "a", 600, GFP_KERNEL },
 	{ "b", 600, GFP_KERNEL },
@@ -221,6 +226,12 @@ static void kalloc_track_plan_runtime_checks(struct kunit *test)
 	const struct kalloc_track_plan no_entries = {
 		.name = "no-entries", .n = 2,
 	};
+	const struct kalloc_track_plan empty_name = {
+		.name = "empty-name", .entries = kt_odd_entries, .n = 1,
+	};
+	const struct kalloc_track_plan highmem = {
+		.name = "highmem", .entries = &kt_odd_entries[1], .n = 1,
+	};
 	void *bufs[2] = { };
 	struct kt_captured *c;
 
@@ -238,6 +249,13 @@ static void kalloc_track_plan_runtime_checks(struct kunit *test)
 			1);
 	KUNIT_EXPECT_EQ(test, kalloc_track_plan_alloc_noprof(t, &no_entries,
 							     bufs), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kalloc_track_plan_alloc_noprof(t, &empty_name,
+							     bufs), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "entry name NULL, empty"), 1);
+	KUNIT_EXPECT_EQ(test, kalloc_track_plan_alloc_noprof(t, &highmem, bufs),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "entry GFP flags that slab rejects"),
+			1);
 	KUNIT_EXPECT_EQ(test, kalloc_track_plan_alloc_noprof(t, NULL, bufs),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, kalloc_track_plan_alloc_noprof(t, &zero, NULL),
