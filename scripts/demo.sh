@@ -27,6 +27,7 @@ log=$KT_BUILD/demo.log
 # key would rebuild the kernel), never committed.
 keys=$KT_CACHE/demo-keys
 mkdir -p "$keys"
+chmod 700 "$keys"
 for k in mok untrusted; do
 	[ -s "$keys/$k.pem" ] && continue
 	printf '%s\n' '[ req ]' 'default_bits = 2048' \
@@ -40,7 +41,7 @@ for k in mok untrusted; do
 		-config "$keys/$k.genkey" -outform PEM -keyout "$keys/$k.key" \
 		-out "$keys/$k.crt" 2>"$keys/$k.log" ||
 		{ cat "$keys/$k.log"; kt_die "openssl could not make the $k key"; }
-	cat "$keys/$k.key" "$keys/$k.crt" >"$keys/$k.pem"
+	(umask 077 && cat "$keys/$k.key" "$keys/$k.crt" >"$keys/$k.pem")
 done
 
 # Signed modules only, and one trusted certificate: the module signing
@@ -69,10 +70,10 @@ if [ "$(cat "$build/demo.config" 2>/dev/null)" != "$cfg" ]; then
 	(cd "$wt" && ./scripts/kconfig/merge_config.sh -m -O "$build" \
 		"$build/.config" "$build/demo.frag" >/dev/null)
 	make -s -C "$wt" ARCH=um O="$build" olddefconfig
-	for opt in $(printf '%s\n' "$cfg" | grep '=y$'); do
-		grep -qx "$opt" "$build/.config" ||
+	while IFS= read -r opt; do
+		grep -qxF -- "$opt" "$build/.config" ||
 			kt_die "demo config lacks $opt"
-	done
+	done <<<"$cfg"
 	printf '%s\n' "$cfg" >"$build/demo.config"
 fi
 echo "== building the demo kernel and module (build dir $build)"
@@ -94,7 +95,18 @@ for m in kmalloc_data_plane kmalloc_demo; do
 done
 cp "$build/samples/kalloc_track/kmalloc_demo.ko" "$root/unsigned.ko"
 cp "$root/kmalloc_demo.ko" "$root/flipped.ko"
-off=$(($(stat -c %s "$root/flipped.ko") / 2))
+# The byte must be in what the signature covers: the file less the
+# trailer (a 12-byte struct module_signature whose last 4 bytes are the
+# big-endian signature length, and the 28-byte magic) and the signature.
+size=$(stat -c %s "$root/flipped.ko")
+siglen=$(od -An -tu1 -j $((size - 28 - 4)) -N 4 "$root/flipped.ko" |
+	awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+signed=$((size - 28 - 12 - siglen))
+off=$((signed / 2))
+[ "$signed" -gt 0 ] && [ "$off" -lt "$signed" ] ||
+	kt_die "cannot find the signed part of kmalloc_demo.ko"
+tail -c 28 "$root/flipped.ko" | grep -q '~Module signature appended~' ||
+	kt_die "kmalloc_demo.ko has no module signature trailer"
 byte=$(od -An -tu1 -j "$off" -N 1 "$root/flipped.ko" | tr -d ' ')
 # shellcheck disable=SC2059
 printf "$(printf '\\%03o' $((byte ^ 0xff)))" |
@@ -209,9 +221,12 @@ expect() {
 }
 tab=$'\t'
 expect "the one trusted certificate" "Loaded X.509 cert 'kalloc_track demo mok key"
+[ "$(sort -u <(grep -o "Loaded X.509 cert '[^']*'" "$log") | wc -l)" = 1 ] ||
+	{ echo "demo check FAILED: not exactly one trusted certificate"; fail=1; }
 expect "unsigned refused" '^unsigned insmod: exit [1-9][0-9]*$'
 expect "unsigned: the kernel's reason" 'Loading of unsigned module is rejected'
-expect "flipped refused" '^flipped insmod: exit [1-9][0-9]*$'
+expect "flipped refused as a bad signature" '^flipped insmod: exit 129$'
+expect "flipped: the kernel's error" "can't insert '/flipped.ko': Key was rejected by service"
 expect "untrusted refused" '^untrusted insmod: exit [1-9][0-9]*$'
 expect "untrusted: the kernel's reason" 'Loading of module with unavailable key is rejected'
 expect "module loaded" '^insmod: exit 0$'

@@ -72,7 +72,11 @@ int dp_parse_gfp(const char *s, gfp_t *gfp)
 	return 0;
 }
 
-/* Names are 1 to DP_NAME_MAX of [A-Za-z0-9_.-]. */
+/*
+ * Names are 1 to DP_NAME_MAX of [A-Za-z0-9_.-]. ASCII only: the kernel's
+ * isalnum() also takes the Latin-1 letters 0xc0-0xff, which would put
+ * bytes that are not UTF-8 into the log and the debugfs table.
+ */
 static bool dp_name_ok(const char *name)
 {
 	size_t len = strnlen(name, DP_NAME_MAX + 1);
@@ -81,7 +85,8 @@ static bool dp_name_ok(const char *name)
 	if (!len || len > DP_NAME_MAX)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && !strchr("_.-", name[i])))
 			return false;
 	return true;
 }

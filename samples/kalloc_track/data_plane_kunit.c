@@ -83,6 +83,7 @@ static const struct dp_bad_params dp_bad_params_cases[] = {
 	{ "name over 32 characters", 2, 2,
 	  "a_name_of_thirty_three_characters", 4096, "kernel", 8192 },
 	{ "name with a slash", 2, 2, "big/buffer", 4096, "kernel", 8192 },
+	{ "name with a Latin-1 letter", 2, 2, "caf\xe9", 4096, "kernel", 8192 },
 	{ "size 0", 2, 2, "big", 0, "kernel", 8192 },
 	{ "size over the limit", 2, 2, "big", 8193, "kernel", 8192 },
 	{ "too many entries", DP_MAX_ENTRIES + 1, DP_MAX_ENTRIES + 1, "big",
@@ -181,7 +182,7 @@ static const char * const dp_bad_commands[] = {
 	"add x 10 bogus", "add  x 10", "add x 10 ", " add x 10",
 	"add x 10 kernel extra", "remove x", "release", "release x y",
 	"ADD x 10", "add bad/name 10", "add x\n10",
-	"add a_name_of_thirty_three_characters 1",
+	"add a_name_of_thirty_three_characters 1", "add caf\xe9 10",
 };
 
 static void dp_bad_command_desc(const char * const *c, char *desc)

@@ -5,11 +5,12 @@
  * debugfs control commands. data_plane.c itself is compiled in, against
  * the host shim in shim/; nothing of its parser is copied.
  *
- * The first byte picks what the rest is:
+ * The first byte's low two bits pick what the rest is, and its high six
+ * bits which allocation fails (0: none), so that rollbacks run too:
  *   0  a GFP keyword list, for dp_parse_gfp()
  *   1  module parameters, one per line: names, sizes, values, gfp, limit
  *      (names and numbers comma-separated), then a load and an unload
- *   2+ a load with two buffers, then control writes separated by 0xff
+ *   2, 3  a load with two buffers, then control writes separated by 0xff
  *      bytes, then an unload
  * Every load must end with nothing live, nothing released twice or that
  * it did not own, and no lock held.
@@ -25,6 +26,7 @@
 #include "data_plane.h"
 
 unsigned long shim_misuse;
+unsigned int shim_fail_at, shim_adds;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -61,8 +63,28 @@ static bool parse_ulongs(char *s, unsigned long *v, unsigned int *n)
 	return true;
 }
 
+/* The promise of MODULE_PARM_DESC(names): 1 to 32 of [A-Za-z0-9_.-]. */
+static void check_names(const struct data_plane *dp)
+{
+	const char *c;
+	unsigned int i;
+
+	for (i = 0; i < DP_MAX_ENTRIES; i++) {
+		if (!dp->entry[i].name)
+			continue;
+		if (!*dp->entry[i].name ||
+		    strlen(dp->entry[i].name) > DP_NAME_MAX)
+			abort();
+		for (c = dp->entry[i].name; *c; c++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+				    *c))
+				abort();
+	}
+}
+
 static void check_stopped(struct data_plane *dp)
 {
+	check_names(dp);
 	if (dp_stop(dp) || shim_misuse || dp->lock.held)
 		abort();
 }
@@ -95,8 +117,12 @@ static void fuzz_params(char *s)
 		abort();
 	dp_init(dp);
 	if (!dp_parse_params(dp, (const char * const *)names, n_names, given,
-			     n, line[3], limit) && !dp_start(dp))
-		check_stopped(dp);
+			     n, line[3], limit)) {
+		if (!dp_start(dp))
+			check_stopped(dp);
+		else if (shim_misuse || dp->tracker.n)
+			abort();	/* a rollback left something */
+	}
 	free(dp);
 }
 
@@ -111,9 +137,15 @@ static void fuzz_control(const uint8_t *data, size_t size)
 	if (!dp)
 		abort();
 	dp_init(dp);
-	if (dp_parse_params(dp, names, 2, sizes, 2, "kernel", 8192) ||
-	    dp_start(dp))
+	if (dp_parse_params(dp, names, 2, sizes, 2, "kernel", 8192))
 		abort();
+	if (dp_start(dp)) {
+		/* Rolled back: nothing may be left. */
+		if (shim_misuse || dp->tracker.n)
+			abort();
+		free(dp);
+		return;
+	}
 	for (i = 0; i <= size; i++) {
 		if (i < size && data[i] != 0xff)
 			continue;
@@ -121,6 +153,7 @@ static void fuzz_control(const uint8_t *data, size_t size)
 				 i - start);
 		if (dp->lock.held)
 			abort();
+		check_names(dp);
 		start = i + 1;
 	}
 	check_stopped(dp);
@@ -135,12 +168,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!size)
 		return 0;
 	shim_misuse = 0;
+	shim_adds = 0;
+	shim_fail_at = data[0] >> 2;
 	s = malloc(size);
 	if (!s)
 		abort();
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
-	switch (data[0]) {
+	switch (data[0] & 3) {
 	case 0:
 		dp_parse_gfp(s, &gfp);
 		break;

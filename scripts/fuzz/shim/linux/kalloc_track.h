@@ -34,6 +34,8 @@ struct kalloc_track {
 };
 
 extern unsigned long shim_misuse;
+/* The add that fails, counting from 1 (0: none), as memory running out. */
+extern unsigned int shim_fail_at, shim_adds;
 
 static inline int kalloc_track_init(struct kalloc_track *t, const char *owner)
 {
@@ -67,7 +69,8 @@ static inline void *shim_add(struct kalloc_track *t, const char *name,
 
 	if (!t->set_up || !name || !*name || !size)
 		shim_misuse++;
-	if ((t->max_size && size > t->max_size) || t->n == SHIM_MAX_LIVE)
+	if ((t->max_size && size > t->max_size) || t->n == SHIM_MAX_LIVE ||
+	    ++shim_adds == shim_fail_at)
 		return NULL;
 	p = malloc(size);
 	if (!p)
