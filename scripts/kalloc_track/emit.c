@@ -12,7 +12,7 @@
 /* The data plane's own bounds (samples/kalloc_track/data_plane.h). */
 #define DP_MAX_ENTRIES	16
 #define DP_NAME_MAX	32
-#define DP_DEFAULT_LIMIT	(1ULL << 20)
+#define DP_DEFAULT_LIMIT	BIT_ULL(20)
 
 /* The license tag of what we emit; not written out, for checkpatch. */
 static const char spdx[] = "SPDX-License-Identifier";

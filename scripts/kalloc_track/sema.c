@@ -341,7 +341,8 @@ int lower(const struct ast *ast, struct diag *d, struct ir *ir)
 					*c -= 'a' - 'A';
 			first = name_set_add(&plans, upper, pl->at);
 			if (first) {
-				diag_error(d, pl->at, "redefinition of plan '%s' (names differ only in case, or not at all)",
+				diag_error(d, pl->at,
+					   "redefinition of plan '%s' (names differ only in case, or not at all)",
 					   pl->name);
 				diag_note(d, *first, "first defined here");
 				free(upper);
