@@ -155,48 +155,41 @@ static bool too_many_terms(struct parser *p)
 	return true;
 }
 
-static struct expr *parse_term(struct parser *p, unsigned int depth)
+/*
+ * A chain of one operator's operands, left to right: '+' of terms at
+ * @level 0, '*' of factors at @level 1.
+ */
+static struct expr *parse_chain(struct parser *p, unsigned int depth,
+				unsigned int level)
 {
-	struct expr *e = parse_factor(p, depth), *rhs;
+	static const struct {
+		enum tok_kind tok;
+		enum expr_kind kind;
+	} ops[] = { { TOK_PLUS, EXPR_ADD }, { TOK_STAR, EXPR_MUL } };
+	struct expr *e, *rhs;
 	struct loc at;
 
-	while (e && p->cur.kind == TOK_STAR) {
+	e = level ? parse_factor(p, depth) : parse_chain(p, depth, 1);
+	while (e && p->cur.kind == ops[level].tok) {
 		at = p->cur.at;
 		if (too_many_terms(p)) {
 			expr_free(e);
 			return NULL;
 		}
 		next(p);
-		rhs = parse_factor(p, depth);
+		rhs = level ? parse_factor(p, depth) : parse_chain(p, depth, 1);
 		if (!rhs) {
 			expr_free(e);
 			return NULL;
 		}
-		e = binary(EXPR_MUL, at, e, rhs);
+		e = binary(ops[level].kind, at, e, rhs);
 	}
 	return e;
 }
 
 static struct expr *parse_expr(struct parser *p, unsigned int depth)
 {
-	struct expr *e = parse_term(p, depth), *rhs;
-	struct loc at;
-
-	while (e && p->cur.kind == TOK_PLUS) {
-		at = p->cur.at;
-		if (too_many_terms(p)) {
-			expr_free(e);
-			return NULL;
-		}
-		next(p);
-		rhs = parse_term(p, depth);
-		if (!rhs) {
-			expr_free(e);
-			return NULL;
-		}
-		e = binary(EXPR_ADD, at, e, rhs);
-	}
-	return e;
+	return parse_chain(p, depth, 0);
 }
 
 static void gfp_free(struct gfp_term *g)
