@@ -15,17 +15,17 @@
  *
  * Only the first case is on the fast path. It takes the lock of one of
  * the tracker's shards (picked by the address's page) once per add and
- * once per release, and needs no slab operation for the
- * record in the steady state: released records are kept in a small pool
- * for the next adds.
+ * once per release, and needs no slab operation for the record in the
+ * steady state: released records are kept in a small pool for the next
+ * adds.
  *
- * A shard's table doubles when it holds two records per bucket. The add that
- * finds it full allocates the new table itself when its GFP flags allow
- * (deferred work does it otherwise), and every later add and release
- * moves KT_MIGRATE_STEP buckets of the old table into the new one, so
- * that chains stay short whether or not deferred work ever gets to run:
- * an owner that allocates in a tight loop on one CPU keeps O(1) adds and
- * releases.
+ * A shard's table doubles when it holds more records than buckets. The
+ * add that finds it full allocates the new table itself when its GFP
+ * flags allow (deferred work does it otherwise), and every later add and
+ * release moves KT_MIGRATE_STEP buckets of the old table into the new
+ * one, so that chains stay short whether or not deferred work ever gets
+ * to run: an owner that allocates in a tight loop on one CPU keeps O(1)
+ * adds and releases.
  *
  * A tracker is debugging infrastructure, so whatever a buggy caller does
  * with it (a NULL or zeroed tracker, a second init of a live one, an add
@@ -61,7 +61,7 @@
 
 #include "internal.h"
 
-/* Grow a table by this many bits once it holds two records per bucket. */
+/* Grow a table by this many bits once it holds more records than buckets. */
 #define KT_GROW_BITS		1
 /* Buckets moved per lock hold while a table grows. */
 #define KT_MIGRATE_BATCH	64
@@ -157,8 +157,8 @@ VISIBLE_IF_KUNIT void *kt_alloc_payload(size_t size, gfp_t gfp,
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_alloc_payload);
 
-VISIBLE_IF_KUNIT struct hlist_head *kt_alloc_table(unsigned int bits,
-						   gfp_t gfp)
+VISIBLE_IF_KUNIT struct kt_bucket *kt_alloc_table(unsigned int bits,
+						  gfp_t gfp)
 {
 	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_table, bits, gfp);
 	/*
@@ -168,9 +168,9 @@ VISIBLE_IF_KUNIT struct hlist_head *kt_alloc_table(unsigned int bits,
 	 */
 	gfp = (gfp & KT_META_GFP & ~KT_SHARED_GFP_DROP) | __GFP_NOWARN;
 	if (gfpflags_allow_blocking(gfp))
-		return kvzalloc_objs(struct hlist_head, 1U << bits, gfp);
+		return kvzalloc_objs(struct kt_bucket, 1U << bits, gfp);
 	/* Not vmalloc() from atomic context, which may be a hard irq. */
-	return kzalloc_objs(struct hlist_head, 1U << bits, gfp);
+	return kzalloc_objs(struct kt_bucket, 1U << bits, gfp);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_alloc_table);
 
@@ -198,7 +198,7 @@ EXPORT_SYMBOL_IF_KUNIT(kt_alloc_shards);
  * but NMI, with interrupts on or off: a vmalloc()ed table is handed to
  * vfree_atomic(), which frees it from a work item.
  */
-static void kt_free_table(struct hlist_head *table)
+static void kt_free_table(struct kt_bucket *table)
 {
 	if (!table)
 		return;
@@ -235,39 +235,76 @@ static bool kt_usable(const struct kalloc_track *t, const char *what,
 	return false;
 }
 
+/*
+ * The bucket of @addr in a table of 2^@bits buckets. The address space
+ * is cut into regions of 2^@bits grains of KT_GRAIN bytes, and a region
+ * is laid onto the table in order, at an offset hashed from the region:
+ * a region's grains take distinct buckets, and the regions are spread
+ * over the table as a hash spreads keys, whatever the objects' size and
+ * alignment.
+ *
+ * Objects allocated one after another mostly lie one after another in a
+ * slab, so their buckets do too: a FIFO or a scan walks the table in
+ * order, which the cache prefetches, rather than one cold line per
+ * operation as a hash of the whole address gives.
+ */
+#define KT_GRAIN_SHIFT		3
+static_assert(ARCH_KMALLOC_MINALIGN >= 1 << KT_GRAIN_SHIFT);
+
 static inline unsigned int kt_bucket_index(unsigned long addr,
 					   unsigned int bits)
 {
-	return hash_long(addr, bits);
+	unsigned long grain = addr >> KT_GRAIN_SHIFT;
+
+	return (hash_long(grain >> bits, bits) + grain) & ((1U << bits) - 1);
 }
 
-static inline struct hlist_head *kt_bucket(struct hlist_head *table,
-					   unsigned int bits,
-					   unsigned long addr)
+static inline struct kt_bucket *kt_bucket(struct kt_bucket *table,
+					  unsigned int bits,
+					  unsigned long addr)
 {
 	return &table[kt_bucket_index(addr, bits)];
 }
 
-static struct kt_record *kt_lookup_locked(struct kalloc_track_shard *s,
-					  unsigned long addr)
+/* The link to @addr's record in @b, or to the NULL that ends the chain. */
+static inline struct kt_record **kt_chain_find(struct kt_bucket *b,
+					       unsigned long addr)
 {
-	struct kt_record *rec;
+	struct kt_record **link = &b->first;
+
+	while (*link && (*link)->addr != addr)
+		link = &(*link)->next;
+	return link;
+}
+
+static inline void kt_chain_add(struct kt_bucket *b, struct kt_record *rec)
+{
+	rec->next = b->first;
+	b->first = rec;
+}
+
+/*
+ * The link that points to @addr's record, in the table or in the part
+ * of the old table not yet migrated; NULL if @addr has none.
+ */
+static struct kt_record **kt_lookup_locked(struct kalloc_track_shard *s,
+					   unsigned long addr)
+{
+	struct kt_record **link;
 	unsigned int i;
 
 	lockdep_assert_held(&s->lock);
 
-	hlist_for_each_entry(rec, kt_bucket(s->table, s->bits, addr), node)
-		if (rec->addr == addr)
-			return rec;
+	link = kt_chain_find(kt_bucket(s->table, s->bits, addr), addr);
+	if (*link)
+		return link;
 	if (!s->old_table)
 		return NULL;
 	i = kt_bucket_index(addr, s->old_bits);
 	if (i < s->migrated)
 		return NULL;
-	hlist_for_each_entry(rec, &s->old_table[i], node)
-		if (rec->addr == addr)
-			return rec;
-	return NULL;
+	link = kt_chain_find(&s->old_table[i], addr);
+	return *link ? link : NULL;
 }
 
 static const struct kalloc_track_freed *
@@ -289,33 +326,23 @@ kt_history_lookup_locked(struct kalloc_track_shard *s, unsigned long addr)
 static bool kt_needs_grow_locked(struct kalloc_track_shard *s)
 {
 	lockdep_assert_held(&s->lock);
-	return s->live > (2UL << s->bits) && s->bits < KT_MAX_BITS &&
+	return s->live > (1UL << s->bits) && s->bits < KT_MAX_BITS &&
 	       !s->old_table && !s->resizing;
 }
 
-/*
- * Move up to @n buckets of the old table into the new one. Return: the
- * old table once it is empty, for the caller to free with
- * kt_free_table() after it dropped the lock; else NULL.
- */
-static struct hlist_head *kt_migrate_locked(struct kalloc_track_shard *s,
-					    unsigned int n)
+static struct kt_bucket *__kt_migrate_locked(struct kalloc_track_shard *s,
+					     unsigned int n)
 {
-	struct hlist_head *old = s->old_table;
+	struct kt_bucket *old = s->old_table;
 	struct kt_record *rec;
-	struct hlist_node *tmp;
 	unsigned int end;
 
-	lockdep_assert_held(&s->lock);
-
-	if (likely(!old))
-		return NULL;
 	end = min(1U << s->old_bits, s->migrated + n);
 	for (; s->migrated < end; s->migrated++) {
-		hlist_for_each_entry_safe(rec, tmp, &old[s->migrated], node) {
-			hlist_del(&rec->node);
-			hlist_add_head(&rec->node,
-				       kt_bucket(s->table, s->bits, rec->addr));
+		while ((rec = old[s->migrated].first)) {
+			old[s->migrated].first = rec->next;
+			kt_chain_add(kt_bucket(s->table, s->bits, rec->addr),
+				     rec);
 		}
 	}
 	if (s->migrated < 1U << s->old_bits)
@@ -326,37 +353,55 @@ static struct hlist_head *kt_migrate_locked(struct kalloc_track_shard *s,
 }
 
 /*
- * Finish the migrations under way, KT_MIGRATE_BATCH buckets per lock
- * hold, for whoever wants the tables whole: the deferred work, a
- * listing, destroy. The caller keeps @t's shards alive (a claim, an open
- * debugfs file, or destroy itself).
+ * Move up to @n buckets of the old table, if there is one, into the new
+ * one. Return: the old table once it is empty, for the caller to free
+ * with kt_free_table() after it dropped the lock; else NULL.
+ */
+static inline struct kt_bucket *kt_migrate_locked(struct kalloc_track_shard *s,
+						  unsigned int n)
+{
+	lockdep_assert_held(&s->lock);
+	if (likely(!s->old_table))
+		return NULL;
+	return __kt_migrate_locked(s, n);
+}
+
+/* Finish the migration of @s, KT_MIGRATE_BATCH buckets per lock hold. */
+static void kt_migrate_shard(struct kalloc_track_shard *s)
+{
+	struct kt_bucket *old;
+	unsigned long flags;
+	bool more;
+
+	do {
+		spin_lock_irqsave(&s->lock, flags);
+		old = kt_migrate_locked(s, KT_MIGRATE_BATCH);
+		more = s->old_table;
+		spin_unlock_irqrestore(&s->lock, flags);
+		kt_free_table(old);
+		cond_resched();
+	} while (more);
+}
+
+/*
+ * Finish the migrations under way, for whoever wants the tables whole:
+ * the deferred work, a listing, destroy. The caller keeps @t's shards
+ * alive (a claim, an open debugfs file, or destroy itself).
  */
 void kt_migrate_all(struct kalloc_track *t)
 {
 	/* Held by a claim, an open debugfs file, or destroy. */
-	struct kalloc_track_shard *shards = kt_shards_held(t, true), *s;
-	struct hlist_head *old;
-	unsigned long flags;
+	struct kalloc_track_shard *shards = kt_shards_held(t, true);
 	unsigned int i;
-	bool more;
 
-	for (i = 0; shards && i < kt_nr_shards(shards); i++) {
-		s = &shards[i];
-		do {
-			spin_lock_irqsave(&s->lock, flags);
-			old = kt_migrate_locked(s, KT_MIGRATE_BATCH);
-			more = s->old_table;
-			spin_unlock_irqrestore(&s->lock, flags);
-			kt_free_table(old);
-			cond_resched();
-		} while (more);
-	}
+	for (i = 0; shards && i < kt_nr_shards(shards); i++)
+		kt_migrate_shard(&shards[i]);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_migrate_all);
 
 /* Make @new of @bits the table, the current one the one migrated from. */
 static void kt_install_locked(struct kalloc_track_shard *s,
-			      struct hlist_head *new, unsigned int bits)
+			      struct kt_bucket *new, unsigned int bits)
 {
 	lockdep_assert_held(&s->lock);
 	s->old_table = s->table;
@@ -463,7 +508,7 @@ VISIBLE_IF_KUNIT bool kt_grow(struct kalloc_track *t, unsigned int i,
 			      unsigned int bits, gfp_t gfp)
 {
 	struct kalloc_track_shard *shards, *s;
-	struct hlist_head *new;
+	struct kt_bucket *new;
 	unsigned long flags;
 	bool done = false;
 
@@ -494,38 +539,47 @@ EXPORT_SYMBOL_IF_KUNIT(kt_grow);
 
 /*
  * Grow, from the deferred work, every shard of @t whose add could not
- * allocate its new table (->resizing set), then finish the migrations.
+ * allocate its new table (->resizing set), and finish the migrations.
+ * A table that is still over its load afterwards (adds went on while it
+ * waited for the work) grows again, so that the work leaves every
+ * table with at most one record per bucket, as the adds would have.
  * The caller holds @t (a claim, or a test), so its shards stay.
  */
 VISIBLE_IF_KUNIT void kt_resize(struct kalloc_track *t)
 {
 	/* Held by the work's claim, or by a test that owns @t. */
 	struct kalloc_track_shard *shards = kt_shards_held(t, true), *s;
-	struct hlist_head *new;
+	struct kt_bucket *new;
 	unsigned int i, bits;
 	unsigned long flags;
-	bool want;
+	bool grown;
 
 	for (i = 0; shards && i < kt_nr_shards(shards); i++) {
 		s = &shards[i];
-		spin_lock_irqsave(&s->lock, flags);
-		want = s->resizing;
-		bits = kt_grow_bits(s->bits);
-		spin_unlock_irqrestore(&s->lock, flags);
-		if (!want)
-			continue;
-		new = kt_alloc_table(bits, GFP_KERNEL);
-		spin_lock_irqsave(&s->lock, flags);
-		s->resizing = false;
-		if (new && !s->old_table && bits > s->bits &&
-		    !READ_ONCE(t->dead)) {
-			kt_install_locked(s, new, bits);
-			new = NULL;
-		}
-		spin_unlock_irqrestore(&s->lock, flags);
-		kt_free_table(new);
+		do {
+			kt_migrate_shard(s);
+			spin_lock_irqsave(&s->lock, flags);
+			if (kt_needs_grow_locked(s))
+				s->resizing = true;
+			grown = s->resizing;
+			bits = kt_grow_bits(s->bits);
+			spin_unlock_irqrestore(&s->lock, flags);
+			if (!grown)
+				break;
+			new = kt_alloc_table(bits, GFP_KERNEL);
+			spin_lock_irqsave(&s->lock, flags);
+			s->resizing = false;
+			grown = new && !s->old_table && bits > s->bits &&
+				!READ_ONCE(t->dead);
+			if (grown) {
+				kt_install_locked(s, new, bits);
+				new = NULL;
+			}
+			spin_unlock_irqrestore(&s->lock, flags);
+			kt_free_table(new);
+		} while (grown);
+		kt_migrate_shard(s);
 	}
-	kt_migrate_all(t);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_resize);
 
@@ -695,9 +749,9 @@ static size_t kt_shard_meta_locked(const struct kalloc_track_shard *s)
 	size_t bytes = (s->live + s->pooled) * rec;
 
 	if (s->table != s->first)
-		bytes += sizeof(struct hlist_head) << s->bits;
+		bytes += sizeof(struct kt_bucket) << s->bits;
 	if (s->old_table && s->old_table != s->first)
-		bytes += sizeof(struct hlist_head) << s->old_bits;
+		bytes += sizeof(struct kt_bucket) << s->old_bits;
 	return bytes;
 }
 
@@ -835,10 +889,10 @@ static struct kt_record *kt_pool_pop_locked(struct kalloc_track_shard *s)
 	struct kt_record *rec;
 
 	lockdep_assert_held(&s->lock);
-	if (!s->pooled)
+	rec = s->pool;
+	if (!rec)
 		return NULL;
-	rec = hlist_entry(s->pool.first, struct kt_record, node);
-	hlist_del(&rec->node);
+	s->pool = rec->next;
 	s->pooled--;
 	return rec;
 }
@@ -892,7 +946,7 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	struct kt_record *rec = NULL;
 	depot_stack_handle_t stack;
 	unsigned int i, grow = 0;
-	struct hlist_head *old;
+	struct kt_bucket *old;
 	size_t max_size, limit;
 	unsigned long flags;
 	void *p = NULL;
@@ -980,7 +1034,7 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	rec->caller = caller;
 	rec->stamp = jiffies;
 	rec->stack = stack;
-	hlist_add_head(&rec->node, kt_bucket(s->table, s->bits, rec->addr));
+	kt_chain_add(kt_bucket(s->table, s->bits, rec->addr), rec);
 	s->live++;
 	s->adds++;
 	old = kt_migrate_locked(s, KT_MIGRATE_STEP);
@@ -1078,12 +1132,13 @@ EXPORT_SYMBOL_GPL(kalloc_track_add_array_noprof);
  * Look @addr up in @t, under RCU, which keeps a destroy from freeing the
  * shards meanwhile. The shard @addr belongs to is returned in @sp, locked
  * with interrupts off (@flags), or NULL if @t has no shards.
- * Return: the record, or NULL if there is none or @t is dead.
+ * Return: the link to the record, or NULL if there is none or @t is
+ * dead.
  */
-static struct kt_record *kt_find_locked(struct kalloc_track *t,
-					unsigned long addr,
-					struct kalloc_track_shard **sp,
-					unsigned long *flags)
+static struct kt_record **kt_find_locked(struct kalloc_track *t,
+					 unsigned long addr,
+					 struct kalloc_track_shard **sp,
+					 unsigned long *flags)
 {
 	struct kalloc_track_shard *shards;
 
@@ -1185,9 +1240,9 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	unsigned long addr = (unsigned long)p, ip = _RET_IP_, flags;
 	struct kalloc_track_freed *h;
 	struct kalloc_track_shard *s;
+	struct kt_record *rec, **link;
 	depot_stack_handle_t stack;
-	struct hlist_head *old;
-	struct kt_record *rec;
+	struct kt_bucket *old;
 	size_t size;
 
 	/* As kfree(NULL): nothing to do, whatever state @t is in. */
@@ -1200,8 +1255,8 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	stack = kt_release_stack(GFP_NOWAIT);
 
 	rcu_read_lock();
-	rec = kt_find_locked(t, addr, &s, &flags);
-	if (unlikely(!rec)) {
+	link = kt_find_locked(t, addr, &s, &flags);
+	if (unlikely(!link)) {
 		if (s)
 			spin_unlock_irqrestore(&s->lock, flags);
 		rcu_read_unlock();
@@ -1214,7 +1269,8 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 		}
 		return kt_bad_release(t, addr, ip);
 	}
-	hlist_del(&rec->node);
+	rec = *link;
+	*link = rec->next;
 	s->live--;
 	s->releases++;
 	size = rec->size;
@@ -1227,7 +1283,8 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	h->alloc_stack = rec->stack;
 	h->release_stack = stack;
 	if (likely(s->pooled < KT_POOL_MAX)) {
-		hlist_add_head(&rec->node, &s->pool);
+		rec->next = s->pool;
+		s->pool = rec;
 		s->pooled++;
 		rec = NULL;
 	}
@@ -1267,10 +1324,8 @@ EXPORT_SYMBOL_GPL(__kalloc_track_release);
 unsigned int kalloc_track_destroy(struct kalloc_track *t)
 {
 	struct kalloc_track_shard *shards, *s;
-	struct kt_record *rec;
-	struct hlist_node *tmp;
+	struct kt_record *rec, *leaked = NULL;
 	unsigned int leaks, i, j, n = 0;
-	HLIST_HEAD(leaked);
 	unsigned long flags;
 	size_t bytes = 0;
 	bool listed;
@@ -1339,13 +1394,18 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	for (i = 0; i < n; i++) {
 		s = &shards[i];
 		for (j = 0; j < 1U << s->bits; j++) {
-			hlist_for_each_entry_safe(rec, tmp, &s->table[j], node)
-				hlist_add_head(&rec->node, &leaked);
+			while ((rec = s->table[j].first)) {
+				s->table[j].first = rec->next;
+				rec->next = leaked;
+				leaked = rec;
+			}
 			if (!(j % KT_MIGRATE_BATCH))
 				cond_resched();
 		}
-		hlist_for_each_entry_safe(rec, tmp, &s->pool, node)
+		while ((rec = s->pool)) {
+			s->pool = rec->next;
 			kt_free_record(rec);
+		}
 		if (s->table != s->first)
 			kvfree(s->table);
 	}
@@ -1412,7 +1472,7 @@ static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 			   struct module *mod)
 {
 	unsigned int bits = 0, old_n = 0, k = 0, end, i;
-	struct hlist_head *table = NULL, *old = NULL;
+	struct kt_bucket *table = NULL, *old = NULL;
 	struct kalloc_track_shard *shards, *s;
 	struct kt_record *rec;
 	unsigned long flags;
@@ -1442,11 +1502,12 @@ static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 		for (; k < end; k++) {
 			if (k < old_n) {
 				if (old && k >= s->migrated)
-					hlist_for_each_entry(rec, &old[k], node)
+					for (rec = old[k].first; rec;
+					     rec = rec->next)
 						kt_scrub_name(&rec->name, mod);
 				continue;
 			}
-			hlist_for_each_entry(rec, &table[k - old_n], node)
+			for (rec = table[k - old_n].first; rec; rec = rec->next)
 				kt_scrub_name(&rec->name, mod);
 		}
 		spin_unlock_irqrestore(&s->lock, flags);

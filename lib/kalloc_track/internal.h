@@ -12,7 +12,6 @@
 #include <linux/jump_label.h>
 #include <linux/kalloc_track.h>
 #include <linux/limits.h>
-#include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/stackdepot.h>
 #include <linux/types.h>
@@ -23,9 +22,14 @@
  * One live allocation. Records live in their own slab cache, apart from
  * the payload, so that the payload keeps kmalloc()'s alignment and size
  * class and a record is found from the payload's address alone.
+ *
+ * Chains are singly linked, as rhashtable's: a lookup walks the chain
+ * anyway and knows the link to unhook, so an add or a release writes
+ * only the bucket and the record itself, never a neighbour that may be
+ * cold.
  */
 struct kt_record {
-	struct hlist_node node;		/* in a shard's table or pool */
+	struct kt_record *next;		/* in a bucket, the pool or a list */
 	unsigned long addr;		/* the payload */
 	const char *name;
 	unsigned long caller;		/* return address of the add */
@@ -36,12 +40,17 @@ struct kt_record {
 };
 
 /*
- * 56 bytes; with the table (one or two records per bucket), about 60
- * bytes of metadata per live allocation.
+ * 48 bytes; with the table (one pointer per bucket, at most one record
+ * per bucket on average), 56 to 64 bytes of metadata per live allocation.
  */
-static_assert(sizeof(struct kt_record) <= 56 || !IS_ENABLED(CONFIG_64BIT));
+static_assert(sizeof(struct kt_record) <= 48 || !IS_ENABLED(CONFIG_64BIT));
 static_assert(KMALLOC_MAX_SIZE <= U32_MAX);
 static_assert(sizeof(depot_stack_handle_t) == sizeof(u32));
+
+/* One chain of a shard's table. */
+struct kt_bucket {
+	struct kt_record *first;
+};
 
 /* log2 of the buckets of a tracker's first table. */
 #define KT_FIRST_BITS		3
@@ -71,15 +80,15 @@ struct kalloc_track_shard {
 	bool resizing;			/* a new table is being allocated */
 	unsigned int migrated;		/* buckets of @old_table moved */
 	unsigned int pooled;		/* records in @pool */
-	struct hlist_head *table;
-	struct hlist_head *old_table;	/* being moved into @table, or NULL */
-	struct hlist_head pool;		/* released records, for the next adds */
+	struct kt_bucket *table;
+	struct kt_bucket *old_table;	/* being moved into @table, or NULL */
+	struct kt_record *pool;		/* released records, for the next adds */
 	unsigned long live;
 	u64 adds;
 	u64 releases;
 	unsigned long history_next;
 	struct kalloc_track_freed history[KALLOC_TRACK_HISTORY];
-	struct hlist_head first[1 << KT_FIRST_BITS];
+	struct kt_bucket first[1 << KT_FIRST_BITS];
 } ____cacheline_aligned_in_smp;
 
 /* Records kept per shard for the next adds. */
@@ -132,12 +141,7 @@ static inline unsigned int kt_nr_shards(const struct kalloc_track_shard *shards)
  * shards and do not bounce each other's cache lines. Each tracker salts
  * the page hash with its own random value, so that two busy pages that
  * happen to share a shard do so in one tracker, not in all of them. In
- * the shard's table, the bucket is a hash of the whole address.
- *
- * (Keeping the objects of a page in nearby buckets, so that a FIFO walks
- * the bucket array in order, was measured too: it made 64-byte FIFO
- * releases at 16,384 live faster but 4 KiB FIFO releases at 262,144 live
- * three times slower, and was dropped.)
+ * the shard's table, see kt_bucket_index().
  */
 static inline unsigned int kt_shard_index(const struct kalloc_track_shard *shards,
 					  unsigned long addr)
@@ -178,7 +182,7 @@ void kt_report_leak_site(const struct kalloc_track *t,
 			 depot_stack_handle_t stack, unsigned int n,
 			 size_t bytes);
 unsigned int kt_report_leaks(const struct kalloc_track *t,
-			     struct hlist_head *leaked, size_t *bytes);
+			     struct kt_record **leaked, size_t *bytes);
 void kt_report_double_free(const struct kalloc_track *t,
 			   const struct kalloc_track_freed *h,
 			   unsigned long ip);
@@ -205,7 +209,7 @@ struct kt_row {
 struct kt_listing {
 	struct kalloc_track *t;
 	struct kalloc_track_shard *shards;	/* the shards being listed */
-	struct hlist_head *table;	/* the table of @shard being listed */
+	struct kt_bucket *table;	/* the table of @shard being listed */
 	unsigned int bits;
 	unsigned int shard;		/* shard being listed */
 	unsigned int bucket;		/* next bucket to copy from */
@@ -259,7 +263,7 @@ bool kt_grow(struct kalloc_track *t, unsigned int i, unsigned int bits,
 void kt_register(struct kalloc_track *t);
 unsigned int kt_grow_bits(unsigned int bits);
 void *kt_alloc_payload(size_t size, gfp_t gfp, unsigned long caller);
-struct hlist_head *kt_alloc_table(unsigned int bits, gfp_t gfp);
+struct kt_bucket *kt_alloc_table(unsigned int bits, gfp_t gfp);
 struct kalloc_track_shard *kt_alloc_shards(unsigned int n, gfp_t gfp);
 int kt_module_going(struct module *mod);
 void kt_report_ratelimit_reset(void);

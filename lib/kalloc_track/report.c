@@ -319,33 +319,35 @@ static unsigned long kt_site(const struct kt_record *rec)
  * Return: the number of leaks.
  */
 unsigned int kt_report_leaks(const struct kalloc_track *t,
-			     struct hlist_head *leaked, size_t *bytes)
+			     struct kt_record **leaked, size_t *bytes)
 {
 	unsigned int total = 0, printed = 0, sites = 0, n;
 	unsigned long now = jiffies, site;
+	struct kt_record *rec, **link;
 	depot_stack_handle_t stack;
-	struct kt_record *rec;
-	struct hlist_node *tmp;
 	size_t site_bytes;
 	bool group;
 
-	while (!hlist_empty(leaked)) {
-		rec = hlist_entry(leaked->first, struct kt_record, node);
+	while (*leaked) {
+		rec = *leaked;
 		site = kt_site(rec);
 		stack = rec->stack;
 		group = sites < KT_LEAK_SITES;
 		n = 0;
 		site_bytes = 0;
-		hlist_for_each_entry_safe(rec, tmp, leaked, node) {
-			if (group && kt_site(rec) != site)
+		link = leaked;
+		while ((rec = *link)) {
+			if (group && kt_site(rec) != site) {
+				link = &rec->next;
 				continue;
+			}
 			if (printed < KT_LEAKS_PRINTED) {
 				kt_report_leak(t, rec, now);
 				printed++;
 			}
 			n++;
 			site_bytes += rec->size;
-			hlist_del(&rec->node);
+			*link = rec->next;
 			kt_free_record(rec);
 		}
 		if (group) {
@@ -455,7 +457,7 @@ static void kt_listing_fill(struct kt_listing *l)
 	while (l->bucket < 1U << l->bits && l->n < KT_ROWS_BATCH &&
 	       looked++ < KT_LISTING_BUCKETS) {
 		k = 0;
-		hlist_for_each_entry(rec, &l->table[l->bucket], node) {
+		for (rec = l->table[l->bucket].first; rec; rec = rec->next) {
 			if (k++ < l->skip)
 				continue;
 			if (l->n == KT_ROWS_BATCH)

@@ -85,7 +85,7 @@ static inline void kt_test_wait_resize(struct kalloc_track *t)
 }
 
 /*
- * Whether every shard of @t keeps at most two records per bucket, the
+ * Whether every shard of @t keeps at most one record per bucket, the
  * bound that keeps adds and releases O(1), with no help from deferred
  * work. On failure, the figures of the first shard over it.
  */
@@ -100,7 +100,7 @@ static inline bool kt_test_load_bounded(struct kunit *test,
 	for (i = 0; i < kt_test_nr_shards(t) && ok; i++) {
 		s = &kt_test_shards(t)[i];
 		spin_lock_irqsave(&s->lock, flags);
-		ok = s->live <= 2UL << s->bits;
+		ok = s->live <= 1UL << s->bits;
 		if (!ok)
 			kunit_info(test, "shard %u: %lu live in %u buckets",
 				   i, s->live, 1U << s->bits);
@@ -222,11 +222,11 @@ static inline struct kt_record *kt_test_record(struct kalloc_track *t,
 		return NULL;
 	spin_lock_irqsave(&s->lock, flags);
 	for (i = 0; i < 1U << s->bits && !found; i++)
-		hlist_for_each_entry(rec, &s->table[i], node)
+		for (rec = s->table[i].first; rec; rec = rec->next)
 			if (rec->addr == (unsigned long)p)
 				found = rec;
 	for (i = 0; s->old_table && i < 1U << s->old_bits && !found; i++)
-		hlist_for_each_entry(rec, &s->old_table[i], node)
+		for (rec = s->old_table[i].first; rec; rec = rec->next)
 			if (rec->addr == (unsigned long)p)
 				found = rec;
 	spin_unlock_irqrestore(&s->lock, flags);
