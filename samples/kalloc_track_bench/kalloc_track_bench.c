@@ -12,8 +12,10 @@
  * Each row keeps N objects live and then, without sleeping, measures
  * allocate+free pairs: "fifo" frees the oldest live object, "lifo" the
  * newest, "random" one picked by a fixed pseudo-random sequence. A row
- * prints the median of several repetitions in ns per pair and its ratio
- * to raw kmalloc()+kfree() measured the same way in the same run.
+ * prints the median of several repetitions in ns per pair, and the
+ * median of the ratios of each repetition to a repetition of raw
+ * kmalloc()+kfree(), at the same live count and in the same order,
+ * timed just before it.
  *
  * Module parameters (kalloc_track_bench.<name>= on the command line):
  * max_live, the largest live count measured; pairs, the pairs timed per
@@ -329,13 +331,22 @@ static u64 kb_time(const struct kb_mech *m, struct kb_ctx *c,
  * under KUnit. In a kthread, as in production, that check is one
  * pointer test.
  */
+/*
+ * A mechanism's repetitions alternate with repetitions of raw kmalloc()
+ * on a fill of its own, at the same live count and in the same order,
+ * so that each repetition has a raw one timed just before it: the
+ * machine's speed drifts over seconds (under a hypervisor, by a factor
+ * of two), and a ratio of two rows timed seconds apart would show the
+ * drift as much as the mechanism.
+ */
 struct kb_job {
-	const struct kb_mech *m;
-	struct kb_ctx *c;
+	const struct kb_mech *m, *raw;	/* @raw NULL for the raw row */
+	struct kb_ctx *c, *rc;
 	enum kb_pattern pat;
-	unsigned long live, n;
+	unsigned long live, n, raw_n;
 	unsigned int nr;
 	u64 ns[KB_MAX_REPS];
+	u64 raw_ns[KB_MAX_REPS];
 	bool ok;
 	struct completion done;
 };
@@ -343,27 +354,39 @@ struct kb_job {
 static int kb_job_fn(void *data)
 {
 	struct kb_job *j = data;
-	unsigned long head = 0;
-	u32 seed = 2463534242U;
+	unsigned long head = 0, raw_head = 0;
+	u32 seed = 2463534242U, raw_seed = seed;
 	unsigned int r;
 
 	j->ok = kb_fill(j->m, j->c, j->live);
+	if (j->raw && j->ok)
+		j->ok = kb_fill(j->raw, j->rc, j->live);
 	/* No sleep between the fill and the measurement. */
-	for (r = 0; r < j->nr && j->ok; r++)
+	for (r = 0; r < j->nr && j->ok; r++) {
+		if (j->raw)
+			j->raw_ns[r] = kb_time(j->raw, j->rc, j->pat, j->raw_n,
+					       &raw_head, &raw_seed, &j->ok);
 		j->ns[r] = kb_time(j->m, j->c, j->pat, j->n, &head, &seed,
 				   &j->ok);
+	}
 	complete(&j->done);
 	return 0;
 }
 
-/* One row: median ns per pair over the repetitions, 0 on failure. */
+/*
+ * One row: median ns per pair over the repetitions, 0 on failure. With
+ * @raw, also the median over the repetitions of the ratio to the raw
+ * repetition timed just before, in hundredths, in @ratio.
+ */
 static u64 kb_row(struct kunit *test, const struct kb_mech *m,
-		  struct kb_ctx *c, size_t size, unsigned long live,
-		  enum kb_pattern pat, unsigned long *n_pairs)
+		  struct kb_ctx *c, const struct kb_mech *raw,
+		  struct kb_ctx *rc, size_t size, unsigned long live,
+		  enum kb_pattern pat, unsigned long *n_pairs, u64 *ratio)
 {
 	struct kb_job *j = kunit_kzalloc(test, sizeof(*j), GFP_KERNEL);
 	struct task_struct *task;
 	unsigned long n = pairs;
+	unsigned int r;
 
 	KUNIT_ASSERT_NOT_NULL(test, j);
 	if (m->linear && live > 1024)
@@ -371,9 +394,12 @@ static u64 kb_row(struct kunit *test, const struct kb_mech *m,
 	*n_pairs = n;
 	c->size = size;
 	c->n = 0;
+	rc->size = size;
+	rc->n = 0;
 	KUNIT_ASSERT_EQ(test, m->setup(c), 0);
 	*j = (struct kb_job){
-		.m = m, .c = c, .pat = pat, .live = live, .n = n,
+		.m = m, .c = c, .raw = raw, .rc = rc, .pat = pat,
+		.live = live, .n = n, .raw_n = max(pairs, 1U),
 		.nr = clamp(reps, 1U, KB_MAX_REPS),
 	};
 	init_completion(&j->done);
@@ -383,9 +409,18 @@ static u64 kb_row(struct kunit *test, const struct kb_mech *m,
 	else
 		wait_for_completion(&j->done);
 	m->teardown(c);
+	if (raw)
+		raw->teardown(rc);
 	KUNIT_EXPECT_TRUE_MSG(test, j->ok, "%s: an allocation failed", m->name);
 	if (!j->ok)
 		return 0;
+	if (raw) {
+		/* ns[r] / n against raw_ns[r] / raw_n, in hundredths. */
+		for (r = 0; r < j->nr; r++)
+			j->raw_ns[r] = div64_u64(j->ns[r] * j->raw_n * 100,
+						 max(j->raw_ns[r] * n, 1ULL));
+		*ratio = kb_median(j->raw_ns, j->nr);
+	}
 	/* Rounded to the nearest ns per pair. */
 	return div64_u64(kb_median(j->ns, j->nr) + n / 2, n);
 }
@@ -429,9 +464,10 @@ static const char *kb_config(void)
 /* ns per allocate+free pair, by live count, pattern and object size. */
 static void kb_pairs(struct kunit *test)
 {
-	struct kb_ctx *c = kb_ctx(test);
+	struct kb_ctx *c = kb_ctx(test), *rc = kb_ctx(test);
 	unsigned int s, l, p, m;
 	unsigned long n;
+	u64 ratio;
 
 	pr_info("kt_bench: %s; %u cpus; median of %u reps\n", kb_config(),
 		num_online_cpus(), clamp(reps, 1U, KB_MAX_REPS));
@@ -442,7 +478,7 @@ static void kb_pairs(struct kunit *test)
 			if (kb_lives[l] > max_live)
 				continue;
 			for (p = 0; p < ARRAY_SIZE(kb_pattern_name); p++) {
-				u64 raw = 0, ns;
+				u64 ns;
 
 				if (!kb_lives[l] && p)
 					break;
@@ -450,22 +486,23 @@ static void kb_pairs(struct kunit *test)
 					if (m && only &&
 					    !strstarts(kb_mechs[m].name, only))
 						continue;
+					ratio = 0;
 					ns = kb_row(test, &kb_mechs[m], c,
+						    m ? &kb_mechs[0] : NULL, rc,
 						    kb_sizes[s], kb_lives[l], p,
-						    &n);
-					if (!m)
-						raw = ns;
+						    &n, &ratio);
+					if (!m && ns)
+						ratio = 100;
 					pr_info("kt_bench: %-26s %6zu %7lu %-6s %9llu %5llu.%02llu %6lu\n",
 						kb_mechs[m].name, kb_sizes[s],
 						kb_lives[l],
 						kb_lives[l] ? kb_pattern_name[p] : "-",
-						ns, raw ? ns / raw : 0,
-						raw ? ns * 100 / raw % 100 : 0,
-						n);
+						ns, ratio / 100, ratio % 100, n);
 				}
 			}
 		}
 	}
+	kb_ctx_free(rc);
 	kb_ctx_free(c);
 }
 
