@@ -7,7 +7,7 @@
 # Usage: sanitize.sh [RUN...], RUN in: uml x86 kcsan arm64
 #   uml    UML, KASAN + lockdep + ODEBUG + SLUB debug + kmemleak, stacks,
 #          allocation profiling; a kmemleak scan after all suites
-#   x86    x86_64 QEMU, KASAN + lockdep + kmemleak
+#   x86    x86_64 QEMU -smp 2, KASAN + lockdep + kmemleak
 #   kcsan  x86_64 QEMU, KCSAN, -smp 2
 #   arm64  arm64 QEMU (make check-full)
 set -eu
@@ -103,8 +103,8 @@ INIT
 		;;
 	x86|kcsan|arm64)
 		case $r in
-		x86)	echo "== x86_64 QEMU: KASAN, lockdep, kmemleak"
-			args="--arch=x86_64 --kunitconfig=$cfg/x86-sanitize.config --kernel_args=kasan_multi_shot" ;;
+		x86)	echo "== x86_64 QEMU: KASAN, lockdep, kmemleak, -smp 2"
+			args="--arch=x86_64 --kunitconfig=$cfg/x86-sanitize.config --kernel_args=kasan_multi_shot --qemu_args=-smp --qemu_args=2" ;;
 		kcsan)	echo "== x86_64 QEMU: KCSAN, -smp 2"
 			args="--arch=x86_64 --kunitconfig=$cfg/x86-kcsan.config --qemu_args=-smp --qemu_args=2" ;;
 		arm64)	echo "== arm64 QEMU"

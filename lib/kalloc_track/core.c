@@ -38,8 +38,8 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <linux/atomic.h>
-#include <linux/hash.h>
 #include <linux/init.h>
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/kalloc_track.h>
 #include <linux/kmemleak.h>
@@ -236,12 +236,17 @@ static bool kt_usable(const struct kalloc_track *t, const char *what,
 }
 
 /*
- * The bucket of @addr in a table of 2^@bits buckets. The address space
- * is cut into regions of 2^@bits grains of KT_GRAIN bytes, and a region
- * is laid onto the table in order, at an offset hashed from the region:
- * a region's grains take distinct buckets, and the regions are spread
- * over the table as a hash spreads keys, whatever the objects' size and
- * alignment.
+ * The bucket of @addr in a table of 2^@bits buckets of shard @s. The
+ * address space is cut into regions of 2^@bits grains of 8 bytes, and a
+ * region is laid onto the table in order, at an offset hashed from the
+ * region: a region's grains take distinct buckets (no two kmalloc()
+ * objects share a grain), and the regions are spread over the table as
+ * a hash spreads keys, whatever the objects' size and alignment. The
+ * offset is a jhash of the region number, seeded with the tracker's
+ * salt, as rhashtable seeds its own: a multiplicative hash such as
+ * hash_long() gives consecutive regions offsets in near arithmetic
+ * progression, which for some object sizes put the objects of several
+ * regions in the same buckets.
  *
  * Objects allocated one after another mostly lie one after another in a
  * slab, so their buckets do too: a FIFO or a scan walks the table in
@@ -249,21 +254,26 @@ static bool kt_usable(const struct kalloc_track *t, const char *what,
  * operation as a hash of the whole address gives.
  */
 #define KT_GRAIN_SHIFT		3
-static_assert(ARCH_KMALLOC_MINALIGN >= 1 << KT_GRAIN_SHIFT);
+static_assert(KMALLOC_MIN_SIZE >= 1 << KT_GRAIN_SHIFT);
 
-static inline unsigned int kt_bucket_index(unsigned long addr,
+static inline unsigned int kt_bucket_index(const struct kalloc_track_shard *s,
+					   unsigned long addr,
 					   unsigned int bits)
 {
 	unsigned long grain = addr >> KT_GRAIN_SHIFT;
+	unsigned long region = grain >> bits;
 
-	return (hash_long(grain >> bits, bits) + grain) & ((1U << bits) - 1);
+	/* Two shifts: the upper half is 0 where a long is 32 bits. */
+	return (jhash_2words((u32)region, (u32)(region >> 16 >> 16), s->salt) +
+		grain) & ((1U << bits) - 1);
 }
 
-static inline struct kt_bucket *kt_bucket(struct kt_bucket *table,
+static inline struct kt_bucket *kt_bucket(const struct kalloc_track_shard *s,
+					  struct kt_bucket *table,
 					  unsigned int bits,
 					  unsigned long addr)
 {
-	return &table[kt_bucket_index(addr, bits)];
+	return &table[kt_bucket_index(s, addr, bits)];
 }
 
 /* The link to @addr's record in @b, or to the NULL that ends the chain. */
@@ -295,12 +305,12 @@ static struct kt_record **kt_lookup_locked(struct kalloc_track_shard *s,
 
 	lockdep_assert_held(&s->lock);
 
-	link = kt_chain_find(kt_bucket(s->table, s->bits, addr), addr);
+	link = kt_chain_find(kt_bucket(s, s->table, s->bits, addr), addr);
 	if (*link)
 		return link;
 	if (!s->old_table)
 		return NULL;
-	i = kt_bucket_index(addr, s->old_bits);
+	i = kt_bucket_index(s, addr, s->old_bits);
 	if (i < s->migrated)
 		return NULL;
 	link = kt_chain_find(&s->old_table[i], addr);
@@ -337,12 +347,13 @@ static struct kt_bucket *__kt_migrate_locked(struct kalloc_track_shard *s,
 	struct kt_record *rec;
 	unsigned int end;
 
+	lockdep_assert_held(&s->lock);
 	end = min(1U << s->old_bits, s->migrated + n);
 	for (; s->migrated < end; s->migrated++) {
 		while ((rec = old[s->migrated].first)) {
 			old[s->migrated].first = rec->next;
-			kt_chain_add(kt_bucket(s->table, s->bits, rec->addr),
-				     rec);
+			kt_chain_add(kt_bucket(s, s->table, s->bits,
+					       rec->addr), rec);
 		}
 	}
 	if (s->migrated < 1U << s->old_bits)
@@ -552,7 +563,7 @@ VISIBLE_IF_KUNIT void kt_resize(struct kalloc_track *t)
 	struct kt_bucket *new;
 	unsigned int i, bits;
 	unsigned long flags;
-	bool grown;
+	bool want, grown;
 
 	for (i = 0; shards && i < kt_nr_shards(shards); i++) {
 		s = &shards[i];
@@ -561,10 +572,15 @@ VISIBLE_IF_KUNIT void kt_resize(struct kalloc_track *t)
 			spin_lock_irqsave(&s->lock, flags);
 			if (kt_needs_grow_locked(s))
 				s->resizing = true;
-			grown = s->resizing;
 			bits = kt_grow_bits(s->bits);
+			want = s->resizing;
+			/* At the largest size already: nothing to allocate. */
+			if (want && bits <= s->bits) {
+				s->resizing = false;
+				want = false;
+			}
 			spin_unlock_irqrestore(&s->lock, flags);
-			if (!grown)
+			if (!want)
 				break;
 			new = kt_alloc_table(bits, GFP_KERNEL);
 			spin_lock_irqsave(&s->lock, flags);
@@ -1034,7 +1050,7 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	rec->caller = caller;
 	rec->stamp = jiffies;
 	rec->stack = stack;
-	kt_chain_add(kt_bucket(s->table, s->bits, rec->addr), rec);
+	kt_chain_add(kt_bucket(s, s->table, s->bits, rec->addr), rec);
 	s->live++;
 	s->adds++;
 	old = kt_migrate_locked(s, KT_MIGRATE_STEP);

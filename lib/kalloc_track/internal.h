@@ -25,8 +25,8 @@
  *
  * Chains are singly linked, as rhashtable's: a lookup walks the chain
  * anyway and knows the link to unhook, so an add or a release writes
- * only the bucket and the record itself, never a neighbour that may be
- * cold.
+ * only the bucket, the record itself, and at most the record the lookup
+ * walked just before it, never one that may be cold.
  */
 struct kt_record {
 	struct kt_record *next;		/* in a bucket, the pool or a list */

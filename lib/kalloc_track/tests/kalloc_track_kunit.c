@@ -371,12 +371,12 @@ static void kalloc_track_table_grows(struct kunit *test)
 }
 
 /*
- * The bucket index spreads real kmalloc() addresses: with small objects
- * packed in slab pages (whose consecutive addresses take consecutive
- * buckets of a region), odd-sized ones, and page-sized ones (one per
- * region grain of a page), the chains stay short once the table has
- * grown. A lookup walks the chain of its bucket, so this is what keeps
- * releases O(1).
+ * The bucket index spreads real kmalloc() addresses, for objects of many
+ * sizes (small ones packed in slab pages, whose consecutive addresses
+ * take consecutive buckets of a region; odd-sized ones; page-sized and
+ * larger ones, a few per region) and at several live counts, so table
+ * sizes: the chains stay short once the table has grown. A lookup walks
+ * the chain of its bucket, so this is what keeps releases O(1).
  */
 #define KT_SPREAD_N	16384
 
@@ -404,31 +404,39 @@ static void kt_chain_stats(struct kalloc_track *t, unsigned int *longest,
 
 static void kalloc_track_chains_short(struct kunit *test)
 {
-	static const size_t sizes[] = { 8, 64, 192, PAGE_SIZE };
+	static const size_t sizes[] = {
+		8, 32, 64, 192, 256, 512, 1024, PAGE_SIZE, 2 * PAGE_SIZE,
+	};
+	static const unsigned int counts[] = { 500, 1005, KT_SPREAD_N };
 	struct kalloc_track *t;
+	unsigned int longest, i, k, c, n;
 	unsigned long walked;
-	unsigned int longest, i, k;
 	void **p;
 
 	p = kunit_kcalloc(test, KT_SPREAD_N, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
-		t = kt_test_tracker(test, "kunit-spread");
-		for (i = 0; i < KT_SPREAD_N; i++) {
-			p[i] = kalloc_track_add(t, "spread", sizes[k], GFP_KERNEL);
-			KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		for (c = 0; c < ARRAY_SIZE(counts); c++) {
+			n = counts[c];
+			t = kt_test_tracker(test, "kunit-spread");
+			for (i = 0; i < n; i++) {
+				p[i] = kalloc_track_add(t, "spread", sizes[k],
+							GFP_KERNEL);
+				KUNIT_ASSERT_NOT_NULL(test, p[i]);
+			}
+			kt_test_wait_resize(t);
+			kt_chain_stats(t, &longest, &walked);
+			kunit_info(test, "%zu bytes, %u live: longest chain %u, %lu.%02lu records looked at per lookup",
+				   sizes[k], n, longest, walked / n,
+				   walked * 100 / n % 100);
+			/* A record per bucket at most on average: 1.5. */
+			KUNIT_EXPECT_LE(test, walked, 2UL * n);
+			KUNIT_EXPECT_LE(test, longest, 16);
+			for (i = 0; i < n; i++)
+				KUNIT_ASSERT_EQ(test,
+						kalloc_track_release(t, &p[i]), 0);
+			KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
 		}
-		kt_test_wait_resize(t);
-		kt_chain_stats(t, &longest, &walked);
-		kunit_info(test, "%zu bytes: longest chain %u, %lu.%02lu records looked at per lookup",
-			   sizes[k], longest, walked / KT_SPREAD_N,
-			   walked * 100 / KT_SPREAD_N % 100);
-		/* A record per bucket at most on average: 1.5 looked at. */
-		KUNIT_EXPECT_LE(test, walked, 2UL * KT_SPREAD_N);
-		KUNIT_EXPECT_LE(test, longest, 16);
-		for (i = 0; i < KT_SPREAD_N; i++)
-			KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
-		KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
 	}
 }
 
@@ -469,8 +477,9 @@ static void kalloc_track_meta_bytes_bounded(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 	/* Tables stay; records go, but for the pool's. */
 	st = kt_stats(test, t);
+	/* A table has at most two buckets per record it was grown for. */
 	KUNIT_EXPECT_LE(test, st.meta_bytes - shards,
-			KT_META_N * sizeof(void *) +
+			2 * KT_META_N * sizeof(struct kt_bucket) +
 			kt_test_nr_shards(t) * KT_POOL_MAX *
 			sizeof(struct kt_record) * 2);
 }
@@ -553,7 +562,7 @@ static void kalloc_track_reinit_after_growth(struct kunit *test)
 /*
  * A wrong-owner release must find an address in the other tracker's old
  * table while that one is being resized. The state "records still in the
- * old table, none migrated" is set up by hand, as kt_resize() leaves it
+ * old table, none migrated" is set up by hand, as kt_grow() leaves it
  * after switching tables.
  */
 static void kalloc_track_wrong_owner_mid_resize(struct kunit *test)
@@ -675,7 +684,7 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_destroy_reports_leaks),
 	KUNIT_CASE(kalloc_track_destroyed_is_inert),
 	KUNIT_CASE(kalloc_track_table_grows),
-	KUNIT_CASE(kalloc_track_chains_short),
+	KUNIT_CASE_SLOW(kalloc_track_chains_short),
 	KUNIT_CASE(kalloc_track_tracker_is_small),
 	KUNIT_CASE(kalloc_track_meta_bytes_bounded),
 	KUNIT_CASE(kalloc_track_grow_bits_capped),
@@ -1328,6 +1337,7 @@ static unsigned int kt_max_bits(struct kalloc_track *t)
 static void kalloc_track_table_alloc_fails(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	unsigned int bits[1 << KT_MAX_SHARD_BITS];
 	void **p;
 	int i, n = 4 << KT_FIRST_BITS;
 
@@ -1359,8 +1369,14 @@ static void kalloc_track_table_alloc_fails(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kt_test_any_resizing(t));
 	KUNIT_EXPECT_TRUE(test, kt_test_load_bounded(test, t));
 
+	/* A resize asked for by hand grows every shard by exactly one step. */
+	for (i = 0; i < kt_test_nr_shards(t); i++)
+		bits[i] = kt_test_shards(t)[i].bits;
 	kt_test_block_growth(t);
 	kt_resize(t);
+	for (i = 0; i < kt_test_nr_shards(t); i++)
+		KUNIT_EXPECT_EQ_MSG(test, kt_test_shards(t)[i].bits,
+				    kt_grow_bits(bits[i]), "shard %d", i);
 	KUNIT_EXPECT_GT(test, kt_min_bits(t), KT_FIRST_BITS);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);

@@ -71,8 +71,8 @@ static inline bool kt_test_any_resizing(struct kalloc_track *t)
 
 /*
  * Wait until no resize of @t is requested or running, then finish the
- * migrations under way. One flush is not enough: a resize that finds the
- * table still too small asks for another.
+ * migrations under way. One flush is not enough: an add on another CPU
+ * may ask for a resize while the work is running.
  */
 static inline void kt_test_wait_resize(struct kalloc_track *t)
 {
