@@ -10,7 +10,9 @@
 #   smp     x86_64 QEMU -smp 2 (TCG): the multi-CPU rows only
 #
 # UML runs call the kernel directly rather than through kunit.py run,
-# which appends mem=1G: 262,144 live 4 KiB objects need more.
+# which appends mem=1G: a row keeps a mechanism's fill and a raw one
+# live at once, and 262,144 devm_kmalloc(4096) objects take 2 GiB
+# (kmalloc-8k, with devres's header) beside raw's 1 GiB.
 #
 # Usage: bench.sh [RUN...]; KT_BENCH_ARGS overrides the bench's
 # parameters (default: the full run).
@@ -49,7 +51,7 @@ uml() {
 		{ tail -n 30 "$b.build.log"; kt_die "bench build $name failed"; }
 	for run in "$@"; do
 		# shellcheck disable=SC2086
-		timeout 3600 "$b/linux" mem=4G console=tty kunit_shutdown=halt \
+		timeout 3600 "$b/linux" mem=6G console=tty kunit_shutdown=halt \
 			kunit.filter_glob=kalloc_track_bench kunit.timeout=3000 \
 			$params ${run#*:} </dev/null 2>&1 |
 			tr -d '\r' >"$b.${run%%:*}.log" || true

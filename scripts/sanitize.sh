@@ -116,6 +116,13 @@ INIT
 			--json="$json") >"$b.run.log" 2>&1 || true
 		grep -E '^\[.*\] (Testing complete|.*FAILED|.*CRASHED)|ERROR' "$b.run.log" || true
 		check_log "$r" "$b/test.log"
+		# kunit.py's x86_64 base config is uniprocessor: make sure the
+		# two-CPU runs really had two, and so several shards a tracker.
+		if [ "$r" != arm64 ] &&
+		   ! grep -q 'smp: Brought up .* 2 CPUs' "$b/test.log"; then
+			echo "$r: the kernel did not bring up two CPUs"
+			fail=1
+		fi
 		summary "sanitize-$r"
 		;;
 	*)

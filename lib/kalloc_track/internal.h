@@ -74,7 +74,7 @@ struct kalloc_track_shard {
 	 * them, ordered by the address dependency.
 	 */
 	u8 set_bits;			/* log2 of the tracker's shards */
-	u32 salt;			/* of the page hash, per tracker */
+	u32 salt;			/* of the shard and bucket hashes */
 	u8 bits;			/* log2 of the buckets of @table */
 	u8 old_bits;
 	bool resizing;			/* a new table is being allocated */

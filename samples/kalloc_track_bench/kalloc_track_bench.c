@@ -31,6 +31,7 @@
 #include <linux/kalloc_track.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -190,8 +191,10 @@ static void kb_ref_teardown(struct kb_ctx *c)
 {
 	unsigned long i;
 
+	/* A slot left empty by a failed allocation has no tracker either. */
 	for (i = 0; i < c->n; i++)
-		kb_ref_free(c, i);
+		if (c->slot[i])
+			kb_ref_free(c, i);
 	ref_tracker_dir_exit(&c->dir);
 }
 #endif
@@ -221,7 +224,8 @@ static void kb_kt_teardown(struct kb_ctx *c)
 	unsigned long i;
 
 	for (i = 0; i < c->n; i++)
-		kb_kt_free(c, i);
+		if (c->slot[i])
+			kb_kt_free(c, i);
 	KUNIT_EXPECT_EQ(c->test, c->bad, 0);
 	c->bad = 0;
 	KUNIT_EXPECT_EQ(c->test, kalloc_track_destroy(c->t), 0);
@@ -358,16 +362,17 @@ static int kb_job_fn(void *data)
 	u32 seed = 2463534242U, raw_seed = seed;
 	unsigned int r;
 
-	j->ok = kb_fill(j->m, j->c, j->live);
-	if (j->raw && j->ok)
-		j->ok = kb_fill(j->raw, j->rc, j->live);
+	j->ok = !j->raw || kb_fill(j->raw, j->rc, j->live);
+	if (j->ok)
+		j->ok = kb_fill(j->m, j->c, j->live);
 	/* No sleep between the fill and the measurement. */
 	for (r = 0; r < j->nr && j->ok; r++) {
 		if (j->raw)
 			j->raw_ns[r] = kb_time(j->raw, j->rc, j->pat, j->raw_n,
 					       &raw_head, &raw_seed, &j->ok);
-		j->ns[r] = kb_time(j->m, j->c, j->pat, j->n, &head, &seed,
-				   &j->ok);
+		if (j->ok)
+			j->ns[r] = kb_time(j->m, j->c, j->pat, j->n, &head,
+					   &seed, &j->ok);
 	}
 	complete(&j->done);
 	return 0;
@@ -385,7 +390,7 @@ static u64 kb_row(struct kunit *test, const struct kb_mech *m,
 {
 	struct kb_job *j = kunit_kzalloc(test, sizeof(*j), GFP_KERNEL);
 	struct task_struct *task;
-	unsigned long n = pairs;
+	unsigned long n = max(pairs, 1U);
 	unsigned int r;
 
 	KUNIT_ASSERT_NOT_NULL(test, j);
@@ -411,14 +416,17 @@ static u64 kb_row(struct kunit *test, const struct kb_mech *m,
 	m->teardown(c);
 	if (raw)
 		raw->teardown(rc);
-	KUNIT_EXPECT_TRUE_MSG(test, j->ok, "%s: an allocation failed", m->name);
+	KUNIT_EXPECT_TRUE_MSG(test, j->ok, "%s%s: an allocation failed",
+			      m->name, raw ? " or its raw rows" : "");
 	if (!j->ok)
 		return 0;
 	if (raw) {
-		/* ns[r] / n against raw_ns[r] / raw_n, in hundredths. */
+		/* ns[r] / n against raw_ns[r] / raw_n, rounded to hundredths. */
 		for (r = 0; r < j->nr; r++)
-			j->raw_ns[r] = div64_u64(j->ns[r] * j->raw_n * 100,
-						 max(j->raw_ns[r] * n, 1ULL));
+			j->raw_ns[r] = (mul_u64_u64_div_u64(j->ns[r],
+							    j->raw_n * 1000ULL,
+							    max(j->raw_ns[r] * n,
+								1ULL)) + 5) / 10;
 		*ratio = kb_median(j->raw_ns, j->nr);
 	}
 	/* Rounded to the nearest ns per pair. */
@@ -428,6 +436,17 @@ static u64 kb_row(struct kunit *test, const struct kb_mech *m,
 static const unsigned long kb_lives[] = { 0, 1024, 16384, 262144 };
 static const size_t kb_sizes[] = { 64, 4096 };
 
+static void kb_ctx_free(void *data)
+{
+	struct kb_ctx *c = data;
+
+#ifdef CONFIG_REF_TRACKER
+	vfree(c->refs);
+#endif
+	vfree(c->slot);
+}
+
+/* A context whose arrays go with the test, however it ends. */
 static struct kb_ctx *kb_ctx(struct kunit *test)
 {
 	unsigned long n = max(max_live, 1UL);
@@ -435,6 +454,8 @@ static struct kb_ctx *kb_ctx(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->test = test;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kb_ctx_free, c),
+			0);
 	c->slot = vcalloc(n, sizeof(*c->slot));
 	KUNIT_ASSERT_NOT_NULL(test, c->slot);
 #ifdef CONFIG_REF_TRACKER
@@ -442,14 +463,6 @@ static struct kb_ctx *kb_ctx(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, c->refs);
 #endif
 	return c;
-}
-
-static void kb_ctx_free(struct kb_ctx *c)
-{
-#ifdef CONFIG_REF_TRACKER
-	vfree(c->refs);
-#endif
-	vfree(c->slot);
 }
 
 static const char *kb_config(void)
@@ -502,8 +515,6 @@ static void kb_pairs(struct kunit *test)
 			}
 		}
 	}
-	kb_ctx_free(rc);
-	kb_ctx_free(c);
 }
 
 /* kalloc_track's own figure, per live allocation; -1 if it has none. */
@@ -594,7 +605,6 @@ static void kb_memory(struct kunit *test)
 					accounted);
 		}
 	}
-	kb_ctx_free(c);
 }
 
 /* Threads of the multi-CPU rows: FIFO with 64 objects live each. */
