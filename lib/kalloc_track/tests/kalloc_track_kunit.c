@@ -433,10 +433,13 @@ static void kalloc_track_chains_short(struct kunit *test)
 				   walked * 100 / n % 100);
 			/*
 			 * At most a record per bucket on average: 1.5 looked
-			 * at, more spread than a hash of each address since a
-			 * region's objects land together, but never 3.
+			 * at. A page's objects land together, so with few
+			 * pages live the figure spreads more than with a hash
+			 * of each address (up to 3 in simulation); with many
+			 * it does not.
 			 */
-			KUNIT_EXPECT_LE(test, walked, 3UL * n);
+			KUNIT_EXPECT_LE(test, walked,
+					(n < KT_SPREAD_N ? 4UL : 2UL) * n);
 			KUNIT_EXPECT_LE(test, longest, 16);
 			for (i = 0; i < n; i++)
 				KUNIT_ASSERT_EQ(test,
