@@ -237,28 +237,27 @@ static bool kt_usable(const struct kalloc_track *t, const char *what,
 
 /*
  * The bucket of @addr in a table of 2^@bits buckets of shard @s. The
- * address space is cut into regions of a page, 512 grains of 8 bytes
- * (fewer in a table of fewer buckets), and a region is laid onto the
- * table in order,
- * at an offset hashed from the region: a region's grains take distinct
- * buckets (no two kmalloc() objects share a grain), and each region is
- * placed on its own. The offset is a jhash of the region number, seeded
- * with the tracker's salt, as rhashtable seeds its own: a multiplicative
- * hash such as hash_long() gives consecutive regions offsets in near
+ * address space is cut into regions of a page, PAGE_SIZE / 8 grains of
+ * 8 bytes (fewer in a table of fewer buckets), and a region is laid onto
+ * the table in address order, one bucket per grain, at an offset hashed
+ * from the region: a region's grains take distinct buckets (no two
+ * kmalloc() objects share a grain), and each region is placed on its
+ * own. The offset is a jhash of the region number, seeded with the
+ * tracker's salt, as rhashtable seeds its own: a multiplicative hash
+ * such as hash_long() gives consecutive regions offsets in near
  * arithmetic progression, which for some object sizes put the objects of
  * several regions in the same buckets.
  *
- * Objects allocated one after another mostly lie one after another in a
- * slab page, so their buckets do too: a FIFO or a scan walks the table
- * in runs of a page's objects that the cache prefetches, rather than one
- * cold line per operation as a hash of the whole address gives. The cost
- * is spread: a region's objects land together, so with few pages live
- * chain lengths vary more than with a hash of each address (in a host
- * simulation of 500 64-byte objects, 1.43 records looked at per lookup
- * on average over 5,000 layouts, 2.92 in the worst; with 512-byte
- * regions, 1.82 in the worst of 3,000, but FIFO at 262,144 live cost
- * 6.97x raw in make bench against 5.55x with pages). A small table is
- * in the cache anyway.
+ * The objects of a slab page therefore have their buckets in one run of
+ * the table, in address order: a FIFO or a scan stays in that run for a
+ * page's worth of objects, which the cache prefetches (or, with
+ * CONFIG_SLAB_FREELIST_RANDOM, at least keeps), rather than one cold
+ * line per operation as a hash of the whole address gives. The cost is
+ * spread: a region's objects land together, so with few pages live
+ * chain lengths vary more than with a hash of each address. Smaller
+ * regions vary less but cut the runs short: with 512-byte regions, FIFO
+ * at 262,144 live cost 6.97x raw in make bench, against 5.55x with
+ * pages. A small table is in the cache anyway.
  */
 #define KT_GRAIN_SHIFT		3
 #define KT_REGION_BITS		(PAGE_SHIFT - KT_GRAIN_SHIFT)

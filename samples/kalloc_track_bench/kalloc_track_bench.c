@@ -334,8 +334,7 @@ static u64 kb_time(const struct kb_mech *m, struct kb_ctx *c,
  * looks the test's stubs up on each call, a cost that only exists
  * under KUnit. In a kthread, as in production, that check is one
  * pointer test.
- */
-/*
+ *
  * A mechanism's repetitions alternate with repetitions of raw kmalloc()
  * on a fill of its own, at the same live count and in the same order,
  * so that each repetition has a raw one timed just before it: the
@@ -401,6 +400,9 @@ static u64 kb_row(struct kunit *test, const struct kb_mech *m,
 	c->n = 0;
 	rc->size = size;
 	rc->n = 0;
+	/* Raw first: its setup holds nothing to undo if @m's fails. */
+	if (raw)
+		KUNIT_ASSERT_EQ(test, raw->setup(rc), 0);
 	KUNIT_ASSERT_EQ(test, m->setup(c), 0);
 	*j = (struct kb_job){
 		.m = m, .c = c, .raw = raw, .rc = rc, .pat = pat,

@@ -509,8 +509,8 @@ static void kalloc_track_meta_bytes_bounded(struct kunit *test)
 /*
  * A tracker has one shard on a uniprocessor and eight per possible CPU
  * (at most 32) otherwise, so that CPUs allocating from their own slab
- * pages mostly take different locks. This is also what shows that a run
- * meant to exercise several CPUs really has them.
+ * pages mostly take different locks. The line it prints says how many
+ * CPUs and shards a run had.
  */
 static void kalloc_track_shards_per_cpu(struct kunit *test)
 {
