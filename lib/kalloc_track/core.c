@@ -274,12 +274,11 @@ static inline unsigned int kt_bucket_index(const struct kalloc_track_shard *s,
 			     s->salt) + grain) & ((1U << bits) - 1);
 }
 
+/* The bucket of @addr in @s's current table. */
 static inline struct kt_bucket *kt_bucket(const struct kalloc_track_shard *s,
-					  struct kt_bucket *table,
-					  unsigned int bits,
 					  unsigned long addr)
 {
-	return &table[kt_bucket_index(s, addr, bits)];
+	return &s->table[kt_bucket_index(s, addr, s->bits)];
 }
 
 /* The link to @addr's record in @b, or to the NULL that ends the chain. */
@@ -311,7 +310,7 @@ static struct kt_record **kt_lookup_locked(struct kalloc_track_shard *s,
 
 	lockdep_assert_held(&s->lock);
 
-	link = kt_chain_find(kt_bucket(s, s->table, s->bits, addr), addr);
+	link = kt_chain_find(kt_bucket(s, addr), addr);
 	if (*link)
 		return link;
 	if (!s->old_table)
@@ -358,8 +357,7 @@ static struct kt_bucket *__kt_migrate_locked(struct kalloc_track_shard *s,
 	for (; s->migrated < end; s->migrated++) {
 		while ((rec = old[s->migrated].first)) {
 			old[s->migrated].first = rec->next;
-			kt_chain_add(kt_bucket(s, s->table, s->bits,
-					       rec->addr), rec);
+			kt_chain_add(kt_bucket(s, rec->addr), rec);
 		}
 	}
 	if (s->migrated < 1U << s->old_bits)
@@ -1056,7 +1054,7 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	rec->caller = caller;
 	rec->stamp = jiffies;
 	rec->stack = stack;
-	kt_chain_add(kt_bucket(s, s->table, s->bits, rec->addr), rec);
+	kt_chain_add(kt_bucket(s, rec->addr), rec);
 	s->live++;
 	s->adds++;
 	old = kt_migrate_locked(s, KT_MIGRATE_STEP);
