@@ -7,6 +7,9 @@
 #           run with kalloc_track.stacks=0, 1 (adds) and 2 (adds and
 #           releases)
 #   off     UML, library configured out (the API is kmalloc/kfree)
+#   uml-smp UML with two virtual CPUs (CONFIG_SMP, ncpus=2): the
+#           multi-CPU rows only, at native speed, one host thread per
+#           CPU
 #   smp     x86_64 QEMU -smp 2 (TCG): the multi-CPU rows only
 #
 # UML runs call the kernel directly rather than through kunit.py run,
@@ -22,7 +25,7 @@ set -eu
 "$KT_TOP/scripts/prepare-tree.sh"
 wt=$(kt_applied_tree bench)
 cfg=$KT_TOP/scripts/configs
-runs=${*:-uml off smp}
+runs=${*:-uml off uml-smp smp}
 params=${KT_BENCH_ARGS:-kalloc_track_bench.max_live=262144 kalloc_track_bench.pairs=4096 kalloc_track_bench.reps=5 kalloc_track_bench.mt_pairs=200000}
 out=$KT_BUILD/bench.txt
 mkdir -p "$KT_BUILD"
@@ -66,6 +69,13 @@ for r in $runs; do
 			"stacks-of-adds:kalloc_track.stacks=1" \
 			"stacks-of-adds-and-releases:kalloc_track.stacks=2" ;;
 	off)	uml bench-off "$cfg/bench-off.config" "configured-out:" ;;
+	uml-smp)
+		# SMP UML needs the seccomp userspace mode.
+		uml bench-uml-smp "$cfg/bench-uml-smp.config" \
+			"two-cpus:ncpus=2 seccomp=on kunit.filter_glob=kalloc_track_bench.kb_multi_cpu"
+		grep -q 'smp: Brought up .* 2 CPUs' \
+			"$KT_BUILD/bench-uml-smp.two-cpus.log" ||
+			{ echo "bench: UML did not bring up 2 CPUs"; fail=1; } ;;
 	smp)
 		kt_tcg_only
 		b=$KT_BUILD/bench-smp

@@ -700,24 +700,31 @@ static u64 kb_mt_run(struct kunit *test, enum kb_mt_mode mode,
 	return div64_u64((u64)mt_pairs * nthreads * NSEC_PER_MSEC, ns ?: 1);
 }
 
-/* Throughput of 1 and of 2 threads (when there are 2 CPUs). */
+/*
+ * Throughput of 1 and of 2 threads (when there are 2 CPUs), and the
+ * ratio of 2 threads' median to 1 thread's, in hundredths.
+ */
 static void kb_multi_cpu(struct kunit *test)
 {
 	unsigned int mode, n, r, nr = clamp(reps, 1U, KB_MAX_REPS);
 	unsigned int max_threads = min(num_online_cpus(), 2U);
-	u64 v[KB_MAX_REPS], med;
+	u64 v[KB_MAX_REPS], med, one = 0, x;
 
-	pr_info("kt_bench: %-34s %8s %10s %10s %10s\n",
+	pr_info("kt_bench: %-34s %8s %10s %10s %10s %8s\n",
 		"multi-CPU (64 B, 64 live each)", "threads", "kpairs/s",
-		"min", "max");
+		"min", "max", "x 1 thr");
 	for (mode = 0; mode < ARRAY_SIZE(kb_mt_name); mode++) {
 		for (n = 1; n <= max_threads; n++) {
 			for (r = 0; r < nr; r++)
 				v[r] = kb_mt_run(test, mode, n);
 			/* kb_median() sorts: v[0] and v[nr - 1] are the ends. */
 			med = kb_median(v, nr);
-			pr_info("kt_bench: %-34s %8u %10llu %10llu %10llu\n",
-				kb_mt_name[mode], n, med, v[0], v[nr - 1]);
+			if (n == 1)
+				one = med;
+			x = div64_u64(med * 100, one ?: 1);
+			pr_info("kt_bench: %-34s %8u %10llu %10llu %10llu %5llu.%02llu\n",
+				kb_mt_name[mode], n, med, v[0], v[nr - 1],
+				x / 100, x % 100);
 		}
 	}
 }
