@@ -754,17 +754,16 @@ static size_t kt_prepay(const struct kalloc_track *t,
 static long kt_charge_locked(struct kalloc_track *t,
 			     struct kalloc_track_shard *s, size_t size)
 {
-	long now = 0;
 	size_t charge;
 
 	lockdep_assert_held(&s->lock);
-	if (s->prepaid < size) {
-		charge = size - s->prepaid + kt_prepay(t, s);
-		now = atomic_long_add_return(charge, &t->live_bytes);
-		s->prepaid += charge;
+	if (s->prepaid >= size) {
+		s->prepaid -= size;
+		return 0;
 	}
-	s->prepaid -= size;
-	return now;
+	charge = size - s->prepaid + kt_prepay(t, s);
+	s->prepaid += charge - size;
+	return atomic_long_add_return(charge, &t->live_bytes);
 }
 
 /* Uncharge a release of @size. */
