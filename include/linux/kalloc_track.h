@@ -41,8 +41,7 @@
  * struct kalloc_track_stats - accounting of one tracker
  * @live: allocations currently tracked
  * @live_bytes: bytes currently tracked
- * @peak_bytes: highest @live_bytes seen; with several shards (CPUs) and
- *	no @max_live_bytes, up to two pages per shard above it, never below
+ * @peak_bytes: highest @live_bytes seen
  * @meta_bytes: memory the tracker uses for its bookkeeping: shards,
  *	tables, and records live or pooled, at the record cache's object
  *	size (slab pages' own overhead is not counted)
@@ -108,10 +107,9 @@ struct kalloc_track_freed {
  * @shards: the live allocations, split by address into shards that each
  *	have their own lock, table, accounting and release history; NULL
  *	until the first add allocates them, and RCU-protected
- * @live_bytes: bytes charged: bytes live, bytes of adds under way
- *	(reserved against @stats.max_live_bytes before anything is
- *	allocated), and bytes that shards charged ahead of their adds
- * @peak_bytes: highest @live_bytes charged by a successful add
+ * @live_bytes: bytes live, and bytes of adds under way (reserved against
+ *	@stats.max_live_bytes before anything is allocated)
+ * @peak_bytes: highest @live_bytes of a successful add
  * @node: entry on the global list of trackers, RCU-protected
  * @debugfs: the tracker's debugfs directory, or NULL; set by the
  *	deferred work, cleared by kalloc_track_destroy()
@@ -135,8 +133,7 @@ struct kalloc_track {
 	struct list_head node;
 	struct dentry *debugfs;
 	/*
-	 * Written by adds and releases on any CPU (with several shards and
-	 * no live limit, only once a page of bytes or so): a cache line of
+	 * Written by every add and release, on any CPU: a cache line of
 	 * their own, so that the fields above, which they only read, are
 	 * not invalidated each time.
 	 */

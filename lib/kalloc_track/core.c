@@ -725,80 +725,6 @@ int kalloc_track_init(struct kalloc_track *t, const char *owner)
 }
 EXPORT_SYMBOL_GPL(kalloc_track_init);
 
-/*
- * Every live byte is charged to ->live_bytes, which the live limit and
- * peak_bytes read. Charged by each add and release, it would be the one
- * cache line that every add and release on every CPU writes. So with
- * several shards and no live limit, a shard charges it a page ahead:
- * adds spend the shard's prepaid bytes and charge more only when they
- * run out, releases give theirs back to the shard, which returns all
- * but a page once it holds over two. ->live_bytes is then above the
- * bytes live by the prepaid bytes, at most two pages per shard, and so
- * is peak_bytes at most, never below the true peak. With one shard, or
- * a live limit, which must see every byte, each add and release charges
- * its own bytes, and both are exact; kalloc_track_set_limits() gives
- * back what the shards hold when it sets a limit.
- */
-static size_t kt_prepay(const struct kalloc_track *t,
-			const struct kalloc_track_shard *s)
-{
-	if (!s->set_bits || READ_ONCE(t->stats.max_live_bytes))
-		return 0;
-	return KT_PREPAY;
-}
-
-/*
- * Charge an add of @size that reserved nothing. Return: ->live_bytes
- * after the charge, or 0 when the shard's prepaid bytes covered it.
- */
-static long kt_charge_locked(struct kalloc_track *t,
-			     struct kalloc_track_shard *s, size_t size)
-{
-	size_t charge;
-
-	lockdep_assert_held(&s->lock);
-	if (s->prepaid >= size) {
-		s->prepaid -= size;
-		return 0;
-	}
-	charge = size - s->prepaid + kt_prepay(t, s);
-	s->prepaid += charge - size;
-	return atomic_long_add_return(charge, &t->live_bytes);
-}
-
-/* Uncharge a release of @size. */
-static void kt_uncharge_locked(struct kalloc_track *t,
-			       struct kalloc_track_shard *s, size_t size)
-{
-	size_t keep = kt_prepay(t, s);
-
-	lockdep_assert_held(&s->lock);
-	s->prepaid += size;
-	if (s->prepaid > 2 * keep) {
-		atomic_long_sub(s->prepaid - keep, &t->live_bytes);
-		s->prepaid = keep;
-	}
-}
-
-/* Give back what @t's shards hold ahead, for a live limit to be exact. */
-static void kt_give_back_prepaid(struct kalloc_track *t)
-{
-	struct kalloc_track_shard *shards, *s;
-	unsigned long flags;
-	unsigned int i;
-
-	rcu_read_lock();
-	shards = rcu_dereference(t->shards);
-	for (i = 0; shards && i < kt_nr_shards(shards); i++) {
-		s = &shards[i];
-		spin_lock_irqsave(&s->lock, flags);
-		if (!READ_ONCE(t->dead))
-			kt_uncharge_locked(t, s, 0);
-		spin_unlock_irqrestore(&s->lock, flags);
-	}
-	rcu_read_unlock();
-}
-
 /**
  * kalloc_track_set_limits() - set or clear a tracker's limits
  * @t: the tracker
@@ -825,14 +751,12 @@ int kalloc_track_set_limits(struct kalloc_track *t, size_t max_size,
 		ret = -EINVAL;
 	} else {
 		t->stats.max_size = max_size;
-		WRITE_ONCE(t->stats.max_live_bytes, max_live_bytes);
+		t->stats.max_live_bytes = max_live_bytes;
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (ret)
 		kt_report_ratelimited(KT_ERR, "%s: set_limits on a destroyed tracker",
 				      t->owner);
-	else if (max_live_bytes)
-		kt_give_back_prepaid(t);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(kalloc_track_set_limits);
@@ -858,12 +782,8 @@ static size_t kt_shard_meta_locked(const struct kalloc_track_shard *s)
  *
  * Each shard is read under its own lock, so that a reader never stops
  * every CPU: with adds and releases under way on other CPUs, the figures
- * are each exact but not all of the same instant, and @st->live_bytes
- * may be off by the bytes that shards charge ahead (at most two pages
- * each; see kt_charge_locked()). @st->live_bytes counts the adds under
- * way that a live limit reserved. @st->peak_bytes is exact with one
- * shard or a live limit; else it may be above the true peak by at most
- * two pages per shard.
+ * are each exact but not all of the same instant. @st->live_bytes
+ * counts the adds under way too.
  *
  * Context: Any context. Takes @t's lock and each shard's lock in turn,
  * with interrupts disabled.
@@ -874,9 +794,7 @@ int kalloc_track_get_stats(struct kalloc_track *t,
 {
 	struct kalloc_track_shard *shards, *s;
 	unsigned long flags;
-	size_t prepaid = 0;
 	unsigned int i;
-	long live;
 
 	if (!kt_usable(t, "get_stats", _RET_IP_)) {
 		*st = (struct kalloc_track_stats){ };
@@ -893,7 +811,7 @@ int kalloc_track_get_stats(struct kalloc_track *t,
 	*st = t->stats;
 	shards = rcu_dereference(t->shards);
 	spin_unlock_irqrestore(&t->lock, flags);
-	live = atomic_long_read(&t->live_bytes);
+	st->live_bytes = atomic_long_read(&t->live_bytes);
 	st->peak_bytes = atomic_long_read(&t->peak_bytes);
 	if (shards)
 		st->meta_bytes = sizeof(*shards) * kt_nr_shards(shards);
@@ -904,12 +822,9 @@ int kalloc_track_get_stats(struct kalloc_track *t,
 		st->adds += s->adds;
 		st->releases += s->releases;
 		st->meta_bytes += kt_shard_meta_locked(s);
-		prepaid += s->prepaid;
 		spin_unlock_irqrestore(&s->lock, flags);
 	}
 	rcu_read_unlock();
-	/* Read apart, the two may be of different instants. */
-	st->live_bytes = live > (long)prepaid ? live - prepaid : 0;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(kalloc_track_get_stats);
@@ -939,22 +854,21 @@ static const char *kt_check_add(struct kalloc_track *t, const char *name,
 }
 
 /*
- * With a live limit, count @size bytes as live before anything is
- * allocated, and check the limit against that count, so that an add the
- * limit will refuse never allocates (and never triggers reclaim), and
- * concurrent adds cannot all pass a check that only one of them fits.
- * Without one, nothing is counted yet: kt_charge_locked() does it.
- * Return: 0 if the add may go on, with *@now the count after it, or 0
- * if nothing was counted; else the limit, and nothing is counted.
+ * Count @size bytes as live before anything is allocated, and check the
+ * live limit against that count, so that an add the limit will refuse
+ * never allocates (and never triggers reclaim), and concurrent adds
+ * cannot all pass a check that only one of them fits. Return: 0 if the
+ * add may go on; else the limit, and nothing is counted.
  */
 static size_t kt_reserve(struct kalloc_track *t, size_t size, long *now)
 {
 	size_t limit = READ_ONCE(t->stats.max_live_bytes);
 	long cur;
 
-	*now = 0;
-	if (likely(!limit))
+	if (likely(!limit)) {
+		*now = atomic_long_add_return(size, &t->live_bytes);
 		return 0;
+	}
 	/*
 	 * Commit only what fits, so that of two adds racing for the last
 	 * bytes under the limit one gets them, rather than both backing off.
@@ -1003,19 +917,14 @@ static struct kt_record *kt_pool_pop_locked(struct kalloc_track_shard *s)
 	return rec;
 }
 
-/*
- * log2 of the shards per tracker: one with one CPU, a few per CPU beyond.
- * The tests force several on one CPU with a static stub.
- */
-VISIBLE_IF_KUNIT unsigned int kt_shard_bits(void)
+/* Shards per tracker: one with one CPU, a few per CPU beyond. */
+static unsigned int kt_shard_bits(void)
 {
-	KUNIT_STATIC_STUB_REDIRECT(kt_shard_bits);
 	if (nr_cpu_ids <= 1)
 		return 0;
 	return min(order_base_2(nr_cpu_ids * KT_SHARDS_PER_CPU),
 		   KT_MAX_SHARD_BITS);
 }
-EXPORT_SYMBOL_IF_KUNIT(kt_shard_bits);
 
 /*
  * Allocate @t's shards at its first add, so that a tracker that is never
@@ -1062,7 +971,6 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	unsigned long flags;
 	void *p = NULL;
 	const char *why;
-	bool reserved;
 	long now;
 
 	if (unlikely(!kt_usable(t, "add", caller)))
@@ -1090,7 +998,6 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 		kt_report_over_limit(t, name, size, caller, limit);
 		return NULL;
 	}
-	reserved = now != 0;
 	if (unlikely(!READ_ONCE(t->listed)))
 		kt_register(t);
 	if (unlikely(!rcu_access_pointer(t->shards)) &&
@@ -1150,8 +1057,6 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	kt_chain_add(kt_bucket(s, rec->addr), rec);
 	s->live++;
 	s->adds++;
-	if (!reserved)
-		now = kt_charge_locked(t, s, size);
 	old = kt_migrate_locked(s, KT_MIGRATE_STEP);
 	if (unlikely(kt_needs_grow_locked(s))) {
 		s->resizing = true;
@@ -1160,8 +1065,7 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	spin_unlock_irqrestore(&s->lock, flags);
 	rcu_read_unlock();
 
-	if (now)
-		kt_update_peak(t, now);
+	kt_update_peak(t, now);
 	kt_free_table(old);
 	if (unlikely(grow))
 		kt_grow(t, i, grow, gfp);
@@ -1169,8 +1073,7 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 
 dead:
 	rcu_read_unlock();
-	if (reserved)
-		atomic_long_sub(size, &t->live_bytes);
+	atomic_long_sub(size, &t->live_bytes);
 	kt_count(t, &t->stats.bad_input);
 	kfree(p);
 	if (rec)
@@ -1180,8 +1083,7 @@ dead:
 	return NULL;
 
 fail:
-	if (reserved)
-		atomic_long_sub(size, &t->live_bytes);
+	atomic_long_sub(size, &t->live_bytes);
 	kfree(p);
 	if (rec)
 		kt_free_record(rec);
@@ -1361,6 +1263,7 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	struct kt_record *rec, **link;
 	depot_stack_handle_t stack;
 	struct kt_bucket *old;
+	size_t size;
 
 	/* As kfree(NULL): nothing to do, whatever state @t is in. */
 	if (unlikely(!p))
@@ -1390,7 +1293,7 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	*link = rec->next;
 	s->live--;
 	s->releases++;
-	kt_uncharge_locked(t, s, rec->size);
+	size = rec->size;
 	h = &s->history[s->history_next++ & (KALLOC_TRACK_HISTORY - 1)];
 	h->addr = addr;
 	h->name = rec->name;
@@ -1409,6 +1312,7 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	spin_unlock_irqrestore(&s->lock, flags);
 	rcu_read_unlock();
 
+	atomic_long_sub(size, &t->live_bytes);
 	kfree(p);
 	if (unlikely(rec))
 		kt_free_record(rec);
@@ -1442,8 +1346,8 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	struct kalloc_track_shard *shards, *s;
 	struct kt_record *rec, *leaked = NULL;
 	unsigned int leaks, i, j, n = 0;
-	size_t bytes = 0, prepaid = 0;
 	unsigned long flags;
+	size_t bytes = 0;
 	bool listed;
 
 	might_sleep();
@@ -1501,7 +1405,6 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 		t->stats.adds += shards[i].adds;
 		t->stats.releases += shards[i].releases;
 		t->stats.leaks += shards[i].live;
-		prepaid += shards[i].prepaid;
 	}
 	RCU_INIT_POINTER(t->shards, NULL);
 	spin_unlock_irqrestore(&t->lock, flags);
@@ -1531,7 +1434,7 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	leaks = kt_report_leaks(t, &leaked, &bytes);
 
 	/* Adds still under way subtract their own reservation. */
-	atomic_long_sub(bytes + prepaid, &t->live_bytes);
+	atomic_long_sub(bytes, &t->live_bytes);
 
 	if (leaks)
 		kt_report(KT_ERR, "%s: %u allocation(s) of %zu bytes leaked at destroy%s",

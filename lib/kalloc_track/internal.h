@@ -84,19 +84,12 @@ struct kalloc_track_shard {
 	struct kt_bucket *old_table;	/* being moved into @table, or NULL */
 	struct kt_record *pool;		/* released records, for the next adds */
 	unsigned long live;
-	size_t prepaid;			/* charged ahead: see kt_charge_locked() */
 	u64 adds;
 	u64 releases;
 	unsigned long history_next;
 	struct kalloc_track_freed history[KALLOC_TRACK_HISTORY];
 	struct kt_bucket first[1 << KT_FIRST_BITS];
 } ____cacheline_aligned_in_smp;
-
-/*
- * Bytes a shard charges to its tracker's live count ahead of its adds,
- * with several shards and no live limit; it holds at most twice this.
- */
-#define KT_PREPAY		PAGE_SIZE
 
 /* Records kept per shard for the next adds. */
 #define KT_POOL_MAX		16
@@ -272,7 +265,6 @@ unsigned int kt_grow_bits(unsigned int bits);
 void *kt_alloc_payload(size_t size, gfp_t gfp, unsigned long caller);
 struct kt_bucket *kt_alloc_table(unsigned int bits, gfp_t gfp);
 struct kalloc_track_shard *kt_alloc_shards(unsigned int n, gfp_t gfp);
-unsigned int kt_shard_bits(void);
 int kt_module_going(struct module *mod);
 void kt_report_ratelimit_reset(void);
 #endif

@@ -37,14 +37,14 @@ static void kalloc_track_add_release_accounts(struct kunit *test)
 	st = kt_stats(test, t);
 	KUNIT_EXPECT_EQ(test, st.live, 3);
 	KUNIT_EXPECT_EQ(test, st.live_bytes, 600);
-	KT_EXPECT_PEAK(test, t, st.peak_bytes, 600);
+	KUNIT_EXPECT_EQ(test, st.peak_bytes, 600);
 	KUNIT_EXPECT_EQ(test, st.adds, 3);
 
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &b), KALLOC_TRACK_RELEASED);
 	st = kt_stats(test, t);
 	KUNIT_EXPECT_EQ(test, st.live, 2);
 	KUNIT_EXPECT_EQ(test, st.live_bytes, 400);
-	KT_EXPECT_PEAK(test, t, st.peak_bytes, 600);
+	KUNIT_EXPECT_EQ(test, st.peak_bytes, 600);
 	KUNIT_EXPECT_EQ(test, st.releases, 1);
 
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &a), KALLOC_TRACK_RELEASED);
@@ -531,88 +531,6 @@ static void kalloc_track_shards_per_cpu(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
 }
 
-static unsigned int kt_four_shards(void)
-{
-	return 2;
-}
-
-/*
- * With several shards and no live limit, a shard charges the live count
- * a page ahead, so that adds and releases on different CPUs do not all
- * write it (four shards here, forced on any number of CPUs). Yet
- * live_bytes stays exact, peak_bytes at most the slack above the true
- * peak, a live limit set later is exact, and destroy gives every byte
- * charged back.
- */
-static void kalloc_track_bytes_charged_ahead(struct kunit *test)
-{
-	struct kalloc_track *t = kt_test_tracker(test, "kunit-prepay");
-	struct kalloc_track_stats st;
-	size_t size, sum = 0;
-	void *p[64], *more;
-	unsigned int i;
-
-	kunit_activate_static_stub(test, kt_shard_bits, kt_four_shards);
-	p[0] = kalloc_track_add(t, "prepay", 1, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p[0]);
-	kunit_deactivate_static_stub(test, kt_shard_bits);
-	KUNIT_ASSERT_EQ(test, kt_test_nr_shards(t), 4);
-	/* The first add charged its byte and a page ahead. */
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->live_bytes), 1 + KT_PREPAY);
-	KUNIT_EXPECT_EQ(test, kt_test_prepaid(t), KT_PREPAY);
-	sum = 1;
-	for (i = 1; i < ARRAY_SIZE(p); i++) {
-		size = 1 + i * 97;
-		p[i] = kalloc_track_add(t, "prepay", size, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-		sum += size;
-	}
-	st = kt_stats(test, t);
-	KUNIT_EXPECT_EQ(test, st.live_bytes, sum);
-	KT_EXPECT_PEAK(test, t, st.peak_bytes, sum);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->live_bytes),
-			sum + kt_test_prepaid(t));
-	KUNIT_EXPECT_LE(test, kt_test_prepaid(t), 4 * 2 * KT_PREPAY);
-
-	/* Half released: shards keep at most two pages each. */
-	for (i = 0; i < ARRAY_SIZE(p); i += 2) {
-		sum -= 1 + i * 97;
-		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
-	}
-	st = kt_stats(test, t);
-	KUNIT_EXPECT_EQ(test, st.live_bytes, sum);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->live_bytes),
-			sum + kt_test_prepaid(t));
-	KUNIT_EXPECT_LE(test, kt_test_prepaid(t), 4 * 2 * KT_PREPAY);
-
-	/* A live limit takes back what the shards hold: it is exact. */
-	KUNIT_ASSERT_EQ(test, kalloc_track_set_limits(t, 0, sum + 100), 0);
-	KUNIT_EXPECT_EQ(test, kt_test_prepaid(t), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->live_bytes), sum);
-	more = kalloc_track_add(t, "fits", 100, GFP_KERNEL);
-	KUNIT_EXPECT_NOT_NULL(test, more);
-	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "over", 1, GFP_KERNEL));
-	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &more), 0);
-	KUNIT_EXPECT_EQ(test, kt_test_prepaid(t), 0);
-
-	/* No limit again: shards charge ahead again. */
-	KUNIT_ASSERT_EQ(test, kalloc_track_set_limits(t, 0, 0), 0);
-	for (i = 1; i < ARRAY_SIZE(p); i += 2)
-		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
-	st = kt_stats(test, t);
-	KUNIT_EXPECT_EQ(test, st.live_bytes, 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->live_bytes),
-			kt_test_prepaid(t));
-	p[0] = kalloc_track_add(t, "leak", 10, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p[0]);
-	more = p[0];
-
-	kt_test_capture(test);		/* the leak report */
-	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 1);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&t->live_bytes), 0);
-	kt_test_free_forgotten(more);
-}
-
 /*
  * What an owner embeds stays small: at most 256 bytes, or four cache
  * lines where lines are bigger (the atomic counters and the stats have
@@ -815,7 +733,6 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_table_grows),
 	KUNIT_CASE_SLOW(kalloc_track_chains_short),
 	KUNIT_CASE(kalloc_track_shards_per_cpu),
-	KUNIT_CASE(kalloc_track_bytes_charged_ahead),
 	KUNIT_CASE(kalloc_track_tracker_is_small),
 	KUNIT_CASE(kalloc_track_meta_bytes_bounded),
 	KUNIT_CASE(kalloc_track_grow_bits_capped),

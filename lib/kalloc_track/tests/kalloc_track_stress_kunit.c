@@ -335,9 +335,7 @@ static void kt_model_check(struct kunit *test, struct kalloc_track *t,
 	KUNIT_ASSERT_EQ(test, kalloc_track_get_stats(t, &st), 0);
 	KUNIT_ASSERT_EQ_MSG(test, st.live, m->st.live, "op %u", op);
 	KUNIT_ASSERT_EQ_MSG(test, st.live_bytes, m->st.live_bytes, "op %u", op);
-	KUNIT_ASSERT_GE_MSG(test, st.peak_bytes, m->st.peak_bytes, "op %u", op);
-	KUNIT_ASSERT_LE_MSG(test, st.peak_bytes,
-			    m->st.peak_bytes + kt_test_peak_slack(t), "op %u", op);
+	KUNIT_ASSERT_EQ_MSG(test, st.peak_bytes, m->st.peak_bytes, "op %u", op);
 	KUNIT_ASSERT_EQ_MSG(test, st.adds, m->st.adds, "op %u", op);
 	KUNIT_ASSERT_EQ_MSG(test, st.releases, m->st.releases, "op %u", op);
 	KUNIT_ASSERT_EQ_MSG(test, st.refused, m->st.refused, "op %u", op);

@@ -55,43 +55,6 @@ static inline unsigned int kt_test_nr_shards(struct kalloc_track *t)
 	return kt_test_shards(t) ? kt_nr_shards(kt_test_shards(t)) : 0;
 }
 
-/*
- * How far above the true peak @t's peak_bytes may be: the bytes its
- * shards may hold charged ahead, none with one shard.
- */
-static inline size_t kt_test_peak_slack(struct kalloc_track *t)
-{
-	unsigned int n = kt_test_nr_shards(t);
-
-	return n > 1 ? n * 2 * KT_PREPAY : 0;
-}
-
-/*
- * The bytes @t's shards hold charged ahead, which its live count is above
- * the bytes live and under way by.
- */
-static inline size_t kt_test_prepaid(struct kalloc_track *t)
-{
-	struct kalloc_track_shard *s;
-	unsigned long flags;
-	size_t sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < kt_test_nr_shards(t); i++) {
-		s = &kt_test_shards(t)[i];
-		spin_lock_irqsave(&s->lock, flags);
-		sum += s->prepaid;
-		spin_unlock_irqrestore(&s->lock, flags);
-	}
-	return sum;
-}
-
-/* @peak, of @t, is @want, or at most its slack above. */
-#define KT_EXPECT_PEAK(test, t, peak, want) do {			\
-	KUNIT_EXPECT_GE(test, peak, want);				\
-	KUNIT_EXPECT_LE(test, peak, (want) + kt_test_peak_slack(t));	\
-} while (0)
-
 static inline bool kt_test_any_resizing(struct kalloc_track *t)
 {
 	unsigned long flags;
