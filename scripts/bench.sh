@@ -46,16 +46,19 @@ table() {
 		{ echo "bench: $title did not pass"; fail=1; }
 }
 
+# uml NAME CONFIG FILTER RUN...: build CONFIG in build dir NAME and boot
+# it once per RUN ("label:kernel args") with the suites that FILTER
+# (a kunit.filter_glob) selects.
 uml() {
-	local name=$1 config=$2 b=$KT_BUILD/$1
-	shift 2
+	local name=$1 config=$2 filter=$3 b=$KT_BUILD/$1
+	shift 3
 	(cd "$wt" && ./tools/testing/kunit/kunit.py build --build_dir="$b" \
 		--jobs="$KT_JOBS" --kunitconfig="$config") >"$b.build.log" 2>&1 ||
 		{ tail -n 30 "$b.build.log"; kt_die "bench build $name failed"; }
 	for run in "$@"; do
 		# shellcheck disable=SC2086
 		timeout 3600 "$b/linux" mem=6G console=tty kunit_shutdown=halt \
-			kunit.filter_glob=kalloc_track_bench kunit.timeout=3000 \
+			kunit.filter_glob="$filter" kunit.timeout=3000 \
 			$params ${run#*:} </dev/null 2>&1 |
 			tr -d '\r' >"$b.${run%%:*}.log" || true
 		table "UML, $name, ${run%%:*}" "$b.${run%%:*}.log"
@@ -64,15 +67,16 @@ uml() {
 
 for r in $runs; do
 	case $r in
-	uml)	uml bench "$cfg/bench.config" \
+	uml)	uml bench "$cfg/bench.config" kalloc_track_bench \
 			"stacks-off:kalloc_track.stacks=0" \
 			"stacks-of-adds:kalloc_track.stacks=1" \
 			"stacks-of-adds-and-releases:kalloc_track.stacks=2" ;;
-	off)	uml bench-off "$cfg/bench-off.config" "configured-out:" ;;
+	off)	uml bench-off "$cfg/bench-off.config" kalloc_track_bench \
+			"configured-out:" ;;
 	uml-smp)
 		# SMP UML needs the seccomp userspace mode.
 		uml bench-uml-smp "$cfg/bench-uml-smp.config" \
-			"two-cpus:ncpus=2 seccomp=on kunit.filter_glob=kalloc_track_bench.kb_multi_cpu"
+			kalloc_track_bench.kb_multi_cpu "two-cpus:ncpus=2 seccomp=on"
 		grep -q 'smp: Brought up .* 2 CPUs' \
 			"$KT_BUILD/bench-uml-smp.two-cpus.log" ||
 			{ echo "bench: UML did not bring up 2 CPUs"; fail=1; } ;;

@@ -721,7 +721,13 @@ static void kb_multi_cpu(struct kunit *test)
 			med = kb_median(v, nr);
 			if (n == 1)
 				one = med;
-			x = div64_u64(med * 100, one ?: 1);
+			if (!one) {
+				pr_info("kt_bench: %-34s %8u %10llu %10llu %10llu %8s\n",
+					kb_mt_name[mode], n, med, v[0],
+					v[nr - 1], "-");
+				continue;
+			}
+			x = div64_u64(med * 100, one);
 			pr_info("kt_bench: %-34s %8u %10llu %10llu %10llu %5llu.%02llu\n",
 				kb_mt_name[mode], n, med, v[0], v[nr - 1],
 				x / 100, x % 100);
