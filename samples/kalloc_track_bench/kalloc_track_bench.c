@@ -702,13 +702,14 @@ static u64 kb_mt_run(struct kunit *test, enum kb_mt_mode mode,
 
 /*
  * Throughput of 1 and of 2 threads (when there are 2 CPUs), and the
- * ratio of 2 threads' median to 1 thread's, in hundredths.
+ * ratio of 2 threads' median to 1 thread's, rounded to two decimals.
  */
 static void kb_multi_cpu(struct kunit *test)
 {
 	unsigned int mode, n, r, nr = clamp(reps, 1U, KB_MAX_REPS);
 	unsigned int max_threads = min(num_online_cpus(), 2U);
 	u64 v[KB_MAX_REPS], med, one = 0, x;
+	char ratio[24];
 
 	pr_info("kt_bench: %-34s %8s %10s %10s %10s %8s\n",
 		"multi-CPU (64 B, 64 live each)", "threads", "kpairs/s",
@@ -721,16 +722,15 @@ static void kb_multi_cpu(struct kunit *test)
 			med = kb_median(v, nr);
 			if (n == 1)
 				one = med;
-			if (!one) {
-				pr_info("kt_bench: %-34s %8u %10llu %10llu %10llu %8s\n",
-					kb_mt_name[mode], n, med, v[0],
-					v[nr - 1], "-");
-				continue;
+			strscpy(ratio, "-");
+			if (one) {
+				x = DIV64_U64_ROUND_CLOSEST(med * 100, one);
+				snprintf(ratio, sizeof(ratio), "%llu.%02llu",
+					 x / 100, x % 100);
 			}
-			x = div64_u64(med * 100, one);
-			pr_info("kt_bench: %-34s %8u %10llu %10llu %10llu %5llu.%02llu\n",
+			pr_info("kt_bench: %-34s %8u %10llu %10llu %10llu %8s\n",
 				kb_mt_name[mode], n, med, v[0], v[nr - 1],
-				x / 100, x % 100);
+				ratio);
 		}
 	}
 }
