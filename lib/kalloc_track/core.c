@@ -917,14 +917,19 @@ static struct kt_record *kt_pool_pop_locked(struct kalloc_track_shard *s)
 	return rec;
 }
 
-/* Shards per tracker: one with one CPU, a few per CPU beyond. */
-static unsigned int kt_shard_bits(void)
+/*
+ * log2 of the shards per tracker: one with one CPU, a few per CPU beyond.
+ * A test that needs one shard on any machine sets it with a static stub.
+ */
+VISIBLE_IF_KUNIT unsigned int kt_shard_bits(void)
 {
+	KUNIT_STATIC_STUB_REDIRECT(kt_shard_bits);
 	if (nr_cpu_ids <= 1)
 		return 0;
 	return min(order_base_2(nr_cpu_ids * KT_SHARDS_PER_CPU),
 		   KT_MAX_SHARD_BITS);
 }
+EXPORT_SYMBOL_IF_KUNIT(kt_shard_bits);
 
 /*
  * Allocate @t's shards at its first add, so that a tracker that is never

@@ -265,6 +265,7 @@ unsigned int kt_grow_bits(unsigned int bits);
 void *kt_alloc_payload(size_t size, gfp_t gfp, unsigned long caller);
 struct kt_bucket *kt_alloc_table(unsigned int bits, gfp_t gfp);
 struct kalloc_track_shard *kt_alloc_shards(unsigned int n, gfp_t gfp);
+unsigned int kt_shard_bits(void);
 int kt_module_going(struct module *mod);
 void kt_report_ratelimit_reset(void);
 #endif
