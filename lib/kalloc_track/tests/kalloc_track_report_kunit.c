@@ -491,11 +491,6 @@ static void kalloc_track_many_leaks_many_sites(struct kunit *test)
 		kfree(p[i]);
 }
 
-/*
- * A listing of @t's "allocations" over @n live rows, in a seq_file with
- * room for all of them, and no resize behind the test's back: the test
- * runs it. The rows are in @p.
- */
 #define KT_LISTING_ROWS	40
 
 static unsigned int kt_one_shard(void)
@@ -504,10 +499,13 @@ static unsigned int kt_one_shard(void)
 }
 
 /*
- * A tracker of KT_LISTING_ROWS rows, all in one shard whatever the CPUs:
- * with several, rows that straddle a page could fall in two shards, and
- * a resize between them would go unseen by a listing that had already
- * copied the first shard's rows.
+ * A listing of @t's "allocations" over KT_LISTING_ROWS live rows, in a
+ * seq_file with room for all of them, and no resize behind the test's
+ * back: the test runs it. The rows are in @p, all in one shard whatever
+ * the CPUs. With several shards, rows in several slab pages could fall
+ * in several shards, and if the listing's first batch ended exactly at
+ * the end of one, the listing would hold no table that it reads again,
+ * and a resize would go unseen.
  */
 static void kt_listing_setup(struct kunit *test, struct kalloc_track *t,
 			     struct seq_file *m, void **p)
