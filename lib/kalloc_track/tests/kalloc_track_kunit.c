@@ -773,40 +773,40 @@ static void kalloc_track_release_double_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &other), 0);
 }
 
-#define KT_CHURN_MAX	(64 * KALLOC_TRACK_HISTORY)
-
 static void kalloc_track_release_history_is_bounded(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
-	void *p, *stale, **q;
-	int i, k, n = 0;
+	void *p, *stale, *q[KALLOC_TRACK_HISTORY];
+	int i;
 
-	q = kunit_kcalloc(test, KT_CHURN_MAX, sizeof(*q), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, q);
+	/* History is kept per shard: one shard, so every release counts. */
+	kt_test_one_shard(test);
 	p = kalloc_track_add(t, "old", 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, kt_test_nr_shards(t), 1);
 	stale = p;
-	kalloc_track_release(t, &p);
+	KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p), 0);
 	/*
-	 * Churn from another size class, so @stale is not reused. History
-	 * is kept per shard: only releases in @stale's shard push it out.
-	 * The churn stays live until enough of it is in that shard, so
-	 * that slab hands out new addresses (and pages) each time.
+	 * Churn from another size class, so that @stale is not reused: the
+	 * churn stays live until all of it is added, so that each add gets
+	 * an address of its own.
 	 */
-	for (k = 0; k < KT_CHURN_MAX && n < KALLOC_TRACK_HISTORY; k++) {
-		q[k] = kalloc_track_add(t, "churn", 4000, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, q[k]);
-		n += kt_test_shard(t, q[k]) == kt_test_shard(t, stale);
+	for (i = 0; i < KALLOC_TRACK_HISTORY; i++) {
+		q[i] = kalloc_track_add(t, "churn", 4000, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, q[i]);
 	}
-	for (i = 0; i < k; i++)
+	/* One release short of the history's size, it is still a double free. */
+	for (i = 0; i < KALLOC_TRACK_HISTORY - 1; i++)
 		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &q[i]), 0);
-	KUNIT_ASSERT_EQ_MSG(test, n, KALLOC_TRACK_HISTORY,
-			    "%d of %d adds in the shard of the stale pointer",
-			    n, k);
-	/* Beyond the history, a double free reads as an invalid free. */
-	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &stale), -ENOENT);
+	p = stale;
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), -EALREADY);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).double_frees, 1);
+	/* Beyond the history, it reads as an invalid free. */
+	KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &q[i]), 0);
+	p = stale;
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), -ENOENT);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).invalid_frees, 1);
-	KUNIT_EXPECT_EQ(test, kt_stats(test, t).double_frees, 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).double_frees, 1);
 }
 
 enum kt_bad_ptr { KT_STACK, KT_PLAIN_KMALLOC, KT_INTERIOR, KT_FAR_INTERIOR };
@@ -1391,6 +1391,8 @@ static void kalloc_track_table_alloc_fails(struct kunit *test)
 
 	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* One shard, so that the adds outgrow its first table. */
+	kt_test_one_shard(test);
 	/* Run the resize here, where the stub applies, not in an add. */
 	for (i = 0; i < n; i++) {
 		p[i] = kalloc_track_add(t, "chain", 24, GFP_KERNEL);
@@ -1398,6 +1400,8 @@ static void kalloc_track_table_alloc_fails(struct kunit *test)
 		if (!i)
 			kt_test_block_growth(t);
 	}
+	KUNIT_ASSERT_EQ(test, kt_test_nr_shards(t), 1);
+	KUNIT_EXPECT_FALSE(test, kt_test_load_bounded(test, t));
 
 	kunit_activate_static_stub(test, kt_alloc_table, kt_fake_alloc_table);
 	kt_resize(t);

@@ -493,11 +493,6 @@ static void kalloc_track_many_leaks_many_sites(struct kunit *test)
 
 #define KT_LISTING_ROWS	40
 
-static unsigned int kt_one_shard(void)
-{
-	return 0;
-}
-
 /*
  * A listing of @t's "allocations" over KT_LISTING_ROWS live rows, in a
  * seq_file with room for all of them, and no resize behind the test's
@@ -518,9 +513,8 @@ static void kt_listing_setup(struct kunit *test, struct kalloc_track *t,
 	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, l);
 	KUNIT_ASSERT_NOT_NULL(test, m->buf);
-	kunit_activate_static_stub(test, kt_shard_bits, kt_one_shard);
+	kt_test_one_shard(test);
 	p[0] = kalloc_track_add(t, "row", 16, GFP_KERNEL);
-	kunit_deactivate_static_stub(test, kt_shard_bits);
 	KUNIT_ASSERT_NOT_NULL(test, p[0]);
 	KUNIT_ASSERT_EQ(test, kt_test_nr_shards(t), 1);
 	kt_test_block_growth(t);
