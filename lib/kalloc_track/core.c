@@ -260,17 +260,20 @@ static bool kt_usable(const struct kalloc_track *t, const char *what,
  * pages. A small table is in the cache anyway.
  *
  * A page-aligned address is laid out the same way in grains of a page
- * (so in regions of PAGE_SIZE / 8 pages): objects of a page or more are
- * page-aligned (kmalloc() aligns sizes that are powers of two to their
- * size), one per page, and with 8-byte grains each would be alone in its
- * region, at a random bucket, one cold line per operation again (FIFO of
- * 4 KiB objects at 262,144 live cost 6.6x to 8.8x raw in make bench); in
+ * (so in regions of PAGE_SIZE / 8 pages). Objects of a page or more are
+ * page-aligned: kmalloc() caches of a page or more are powers of two,
+ * aligned to their size, and larger sizes come from the page allocator.
+ * With 8-byte grains each would be alone in its region, at a random
+ * bucket, one cold line per operation again (FIFO of 4 KiB objects at
+ * 262,144 live cost 6.6x to 8.8x raw in make bench, with one shard); in
  * grains of a page, the objects of a slab of consecutive pages take
- * consecutive buckets (2.9x to 3.6x). Regions of 64 pages, which place
- * more regions and so vary chain lengths less, cost 3.7x to 4.5x: the
- * runs are shorter. The grain is read off the address alone, as a
- * release must, and is part of the hash, so that the two layouts are
- * placed apart. The few small objects that start a page go with them.
+ * consecutive buckets (2.8x to 3.4x), and kt_shard_index() keeps a
+ * slab's objects in one shard. Regions of 64 pages, which place more
+ * regions and so vary chain lengths less, cost 3.7x to 4.5x: the runs
+ * are shorter. Of objects of 512 bytes to 2 KiB, one in 8 to one in 2
+ * starts a page and takes this layout; the others take the first. The
+ * layout is read off the address alone, as a release must, and is part
+ * of the hash, so that the two are placed independently of each other.
  */
 #define KT_GRAIN_SHIFT		3
 #define KT_REGION_BITS		(PAGE_SHIFT - KT_GRAIN_SHIFT)
@@ -290,10 +293,11 @@ static inline unsigned int kt_bucket_index(const struct kalloc_track_shard *s,
 					   unsigned long addr,
 					   unsigned int bits)
 {
-	if (likely(addr & ~PAGE_MASK))
-		return kt_grain_index(s->salt, addr >> KT_GRAIN_SHIFT,
-				      KT_GRAIN_SHIFT, bits);
-	return kt_grain_index(s->salt, addr >> PAGE_SHIFT, PAGE_SHIFT, bits);
+	if (kt_page_grained(addr))
+		return kt_grain_index(s->salt, addr >> PAGE_SHIFT, PAGE_SHIFT,
+				      bits);
+	return kt_grain_index(s->salt, addr >> KT_GRAIN_SHIFT, KT_GRAIN_SHIFT,
+			      bits);
 }
 
 /* The bucket of @addr in @s's current table. */
