@@ -8,8 +8,9 @@
 #           releases)
 #   off     UML, library configured out (the API is kmalloc/kfree)
 #   uml-smp UML with two virtual CPUs (CONFIG_SMP, ncpus=2): the
-#           multi-CPU rows only, each virtual CPU a host thread, not
-#           emulated; skipped on a host with one CPU
+#           multi-CPU rows, and the one-thread rows of kalloc_track
+#           alone, with two CPUs' shards; each virtual CPU a host
+#           thread, not emulated; skipped on a host with one CPU
 #   smp     x86_64 QEMU -smp 2 (TCG): the multi-CPU rows only
 #
 # UML runs call the kernel directly rather than through kunit.py run,
@@ -85,9 +86,16 @@ for r in $runs; do
 		limit=900 uml bench-uml-smp "$cfg/bench-uml-smp.config" \
 			kalloc_track_bench.kb_multi_cpu \
 			"two-cpus:ncpus=2 seccomp=on"
-		grep -q 'smp: Brought up .* 2 CPUs' \
-			"$KT_BUILD/bench-uml-smp.two-cpus.log" ||
-			{ echo "bench: UML did not bring up 2 CPUs"; fail=1; } ;;
+		# One thread, kalloc_track and raw only, with the shards of
+		# two CPUs: each shard's table sees part of the pages.
+		limit=900 uml bench-uml-smp "$cfg/bench-uml-smp.config" \
+			kalloc_track_bench.kb_pairs \
+			"sharded:ncpus=2 seccomp=on kalloc_track_bench.only=kalloc_track"
+		for log in two-cpus sharded; do
+			grep -q 'smp: Brought up .* 2 CPUs' \
+				"$KT_BUILD/bench-uml-smp.$log.log" ||
+				{ echo "bench: UML did not bring up 2 CPUs"; fail=1; }
+		done ;;
 	smp)
 		kt_tcg_only
 		b=$KT_BUILD/bench-smp
