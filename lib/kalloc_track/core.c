@@ -267,8 +267,9 @@ static bool kt_usable(const struct kalloc_track *t, const char *what,
  * bucket, one cold line per operation again (FIFO of 4 KiB objects at
  * 262,144 live cost 6.6x to 8.8x raw in make bench, with one shard); in
  * grains of a page, the objects of a slab of consecutive pages take
- * consecutive buckets (2.8x to 3.4x), and kt_shard_index() keeps a
- * slab's objects in one shard. Regions of 64 pages, which place more
+ * consecutive buckets (2.8x to 3.4x, with one shard). Shards are still
+ * picked by page, so with several a table sees only some of a slab's
+ * pages and the runs have gaps. Regions of 64 pages, which place more
  * regions and so vary chain lengths less, cost 3.7x to 4.5x: the runs
  * are shorter. Of objects of 512 bytes to 2 KiB, one in 8 to one in 2
  * starts a page and takes this layout; the others take the first. The
@@ -293,11 +294,10 @@ static inline unsigned int kt_bucket_index(const struct kalloc_track_shard *s,
 					   unsigned long addr,
 					   unsigned int bits)
 {
-	if (kt_page_grained(addr))
-		return kt_grain_index(s->salt, addr >> PAGE_SHIFT, PAGE_SHIFT,
-				      bits);
-	return kt_grain_index(s->salt, addr >> KT_GRAIN_SHIFT, KT_GRAIN_SHIFT,
-			      bits);
+	if (offset_in_page(addr))
+		return kt_grain_index(s->salt, addr >> KT_GRAIN_SHIFT,
+				      KT_GRAIN_SHIFT, bits);
+	return kt_grain_index(s->salt, addr >> PAGE_SHIFT, PAGE_SHIFT, bits);
 }
 
 /* The bucket of @addr in @s's current table. */

@@ -12,7 +12,6 @@
 #include <linux/jump_label.h>
 #include <linux/kalloc_track.h>
 #include <linux/limits.h>
-#include <linux/mmzone.h>
 #include <linux/rcupdate.h>
 #include <linux/stackdepot.h>
 #include <linux/types.h>
@@ -136,39 +135,21 @@ static inline unsigned int kt_nr_shards(const struct kalloc_track_shard *shards)
 }
 
 /*
- * Whether @addr is laid out in grains of a page rather than of 8 bytes:
- * see kt_bucket_index().
- */
-static inline bool kt_page_grained(unsigned long addr)
-{
-	return !(addr & ~PAGE_MASK);
-}
-
-/*
  * Where an address goes. The shard is picked by page, not by object:
  * objects that one CPU allocates come from the same slab pages, so that
  * CPUs allocating and freeing at the same time mostly use different
  * shards and do not bounce each other's cache lines. Each tracker salts
  * the page hash with its own random value, so that two busy pages that
- * happen to share a shard do so in one tracker, not in all of them.
- *
- * A page-grained address is picked by its block of 2^3 pages, the
- * largest slab by default (slub_max_order is PAGE_ALLOC_COSTLY_ORDER,
- * and slabs are naturally aligned): the objects of a page or more of one
- * slab then share a shard, and take consecutive buckets of its table
- * rather than one bucket in each of several shards. In the shard's
- * table, see kt_bucket_index().
+ * happen to share a shard do so in one tracker, not in all of them. In
+ * the shard's table, see kt_bucket_index().
  */
 static inline unsigned int kt_shard_index(const struct kalloc_track_shard *shards,
 					  unsigned long addr)
 {
-	unsigned long unit = addr >> PAGE_SHIFT;
-
 	if (!shards[0].set_bits)
 		return 0;
-	if (kt_page_grained(addr))
-		unit >>= PAGE_ALLOC_COSTLY_ORDER;
-	return hash_32((u32)unit ^ shards[0].salt, shards[0].set_bits);
+	return hash_32((u32)(addr >> PAGE_SHIFT) ^ shards[0].salt,
+		       shards[0].set_bits);
 }
 
 struct module;

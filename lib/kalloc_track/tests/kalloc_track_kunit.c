@@ -15,7 +15,6 @@
 #include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/module.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -469,48 +468,6 @@ static void kalloc_track_chains_short(struct kunit *test)
 }
 
 /*
- * Shards are picked by page, but a page-aligned address (an object of a
- * page or more) by its naturally aligned block of 2^3 pages, the largest
- * slab by default: the objects of a slab share a shard and its table's
- * run. The index is a pure function of the address, so fabricated
- * addresses do, and nothing is allocated or dereferenced.
- */
-#define KT_SHARD_BLOCKS	64
-
-static void kalloc_track_shard_by_slab(struct kunit *test)
-{
-	unsigned long block, base, page, pages = 1UL << PAGE_ALLOC_COSTLY_ORDER;
-	unsigned int b, i, first, mixed = 0, used = 0;
-	struct kalloc_track_shard *shards;
-
-	shards = kunit_kzalloc(test, sizeof(*shards), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, shards);
-	shards->set_bits = KT_MAX_SHARD_BITS;
-	shards->salt = get_random_u32();
-	block = PAGE_OFFSET + get_random_u32_below(1024) * pages * PAGE_SIZE;
-	for (b = 0; b < KT_SHARD_BLOCKS; b++) {
-		base = block + b * pages * PAGE_SIZE;
-		first = kt_shard_index(shards, base);
-		used |= BIT(first);
-		for (i = 1; i < pages; i++) {
-			page = base + i * PAGE_SIZE;
-			KUNIT_EXPECT_EQ_MSG(test, kt_shard_index(shards, page),
-					    first, "page %u of block %u", i, b);
-			/* Other addresses in those pages go by page. */
-			mixed += kt_shard_index(shards, page + 64) !=
-				 kt_shard_index(shards, base + 64);
-		}
-	}
-	/*
-	 * 64 blocks over 32 shards take about 28; pages differ from the
-	 * first of their block 31 times in 32. Far below either, the
-	 * hash would not be spreading.
-	 */
-	KUNIT_EXPECT_GT(test, hweight32(used), 8);
-	KUNIT_EXPECT_GT(test, mixed, KT_SHARD_BLOCKS * (pages - 1) / 2);
-}
-
-/*
  * Metadata per live allocation, as kalloc_track_get_stats() accounts it
  * (records live and pooled, tables, beyond the shards themselves), is
  * at most 64 bytes once a table has grown to fit, on 64-bit.
@@ -780,7 +737,6 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_destroyed_is_inert),
 	KUNIT_CASE(kalloc_track_table_grows),
 	KUNIT_CASE_SLOW(kalloc_track_chains_short),
-	KUNIT_CASE(kalloc_track_shard_by_slab),
 	KUNIT_CASE(kalloc_track_shards_per_cpu),
 	KUNIT_CASE(kalloc_track_tracker_is_small),
 	KUNIT_CASE(kalloc_track_meta_bytes_bounded),
