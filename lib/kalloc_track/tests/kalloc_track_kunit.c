@@ -404,6 +404,36 @@ static void kt_chain_stats(struct kalloc_track *t, unsigned int *longest,
 	}
 }
 
+/* @n objects of @size bytes in a tracker of its own: chains stay short. */
+static void kt_spread(struct kunit *test, void **p, size_t size,
+		      unsigned int n)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-spread");
+	unsigned int longest, i;
+	unsigned long walked;
+
+	for (i = 0; i < n; i++) {
+		p[i] = kalloc_track_add(t, "spread", size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	kt_test_wait_resize(t);
+	kt_chain_stats(t, &longest, &walked);
+	kunit_info(test, "%zu bytes, %u live, %u shards: longest chain %u, %lu.%02lu records looked at per lookup",
+		   size, n, kt_test_nr_shards(t), longest, walked / n,
+		   walked * 100 / n % 100);
+	/*
+	 * At most a record per bucket on average: 1.5 looked at. A page's
+	 * objects land together, so with few pages live the figure spreads
+	 * more than with a hash of each address (up to 3 in simulation);
+	 * with many it does not.
+	 */
+	KUNIT_EXPECT_LE(test, walked, (n < KT_SPREAD_N ? 4UL : 2UL) * n);
+	KUNIT_EXPECT_LE(test, longest, 16);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
+}
+
 static void kalloc_track_chains_short(struct kunit *test)
 {
 	/*
@@ -420,50 +450,26 @@ static void kalloc_track_chains_short(struct kunit *test)
 		{ PAGE_SIZE, true }, { 2 * PAGE_SIZE, false },
 	};
 	static const unsigned int counts[] = { 500, 1005, KT_SPREAD_N };
-	struct kalloc_track *t;
-	unsigned int longest, i, k, c, n;
-	unsigned long walked;
+	unsigned int k, c, many;
 	void **p;
 
 	p = kunit_kcalloc(test, KT_SPREAD_N, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	/*
-	 * One shard, as on one CPU: every page of the objects in one table,
-	 * the densest layout, whatever the machine.
+	 * Whatever the machine, one shard, as on one CPU, where a table
+	 * holds every page; and the most shards, where each table holds
+	 * a few pages scattered over the address space.
 	 */
-	kt_test_one_shard(test);
-	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
-		for (c = 0; c < ARRAY_SIZE(counts); c++) {
-			n = counts[c];
-			if (n == KT_SPREAD_N && !sizes[k].big)
-				continue;
-			t = kt_test_tracker(test, "kunit-spread");
-			for (i = 0; i < n; i++) {
-				p[i] = kalloc_track_add(t, "spread",
-							sizes[k].size,
-							GFP_KERNEL);
-				KUNIT_ASSERT_NOT_NULL(test, p[i]);
-			}
-			kt_test_wait_resize(t);
-			kt_chain_stats(t, &longest, &walked);
-			kunit_info(test, "%zu bytes, %u live: longest chain %u, %lu.%02lu records looked at per lookup",
-				   sizes[k].size, n, longest, walked / n,
-				   walked * 100 / n % 100);
-			/*
-			 * At most a record per bucket on average: 1.5 looked
-			 * at. A page's objects land together, so with few
-			 * pages live the figure spreads more than with a hash
-			 * of each address (up to 3 in simulation); with many
-			 * it does not.
-			 */
-			KUNIT_EXPECT_LE(test, walked,
-					(n < KT_SPREAD_N ? 4UL : 2UL) * n);
-			KUNIT_EXPECT_LE(test, longest, 16);
-			for (i = 0; i < n; i++)
-				KUNIT_ASSERT_EQ(test,
-						kalloc_track_release(t, &p[i]), 0);
-			KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
-		}
+	for (many = 0; many < 2; many++) {
+		if (many)
+			kt_test_most_shards(test);
+		else
+			kt_test_one_shard(test);
+		for (k = 0; k < ARRAY_SIZE(sizes); k++)
+			for (c = 0; c < ARRAY_SIZE(counts); c++)
+				if (counts[c] < KT_SPREAD_N || sizes[k].big)
+					kt_spread(test, p, sizes[k].size,
+						  counts[c]);
 	}
 }
 

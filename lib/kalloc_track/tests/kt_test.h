@@ -60,6 +60,11 @@ static inline unsigned int kt_test_no_shard_bits(void)
 	return 0;
 }
 
+static inline unsigned int kt_test_max_shard_bits(void)
+{
+	return KT_MAX_SHARD_BITS;
+}
+
 /*
  * Give every tracker whose first add the test makes from here on one
  * shard, whatever the CPUs, for a test that needs all its records in one
@@ -68,6 +73,12 @@ static inline unsigned int kt_test_no_shard_bits(void)
 static inline void kt_test_one_shard(struct kunit *test)
 {
 	kunit_activate_static_stub(test, kt_shard_bits, kt_test_no_shard_bits);
+}
+
+/* The same with the most shards a tracker can have. */
+static inline void kt_test_most_shards(struct kunit *test)
+{
+	kunit_activate_static_stub(test, kt_shard_bits, kt_test_max_shard_bits);
 }
 
 static inline bool kt_test_any_resizing(struct kalloc_track *t)
