@@ -9,8 +9,8 @@
 #   off     UML, library configured out (the API is kmalloc/kfree)
 #   uml-smp UML with two virtual CPUs (CONFIG_SMP, ncpus=2): the
 #           multi-CPU rows, and the one-thread rows of kalloc_track
-#           alone, with two CPUs' shards; each virtual CPU a host
-#           thread, not emulated; skipped on a host with one CPU
+#           and raw kmalloc with two CPUs' shards; each virtual CPU a
+#           host thread, not emulated; skipped on a host with one CPU
 #   smp     x86_64 QEMU -smp 2 (TCG): the multi-CPU rows only
 #
 # UML runs call the kernel directly rather than through kunit.py run,
@@ -60,12 +60,21 @@ uml() {
 		{ tail -n 30 "$b.build.log"; kt_die "bench build $name failed"; }
 	for run in "$@"; do
 		# shellcheck disable=SC2086
-		timeout "$limit" "$b/linux" mem=6G console=tty kunit_shutdown=halt \
+		timeout -k 30 "$limit" "$b/linux" mem=6G console=tty kunit_shutdown=halt \
 			kunit.filter_glob="$filter" kunit.timeout=3000 \
 			$params ${run#*:} </dev/null 2>&1 |
 			tr -d '\r' >"$b.${run%%:*}.log" || true
 		table "UML, $name, ${run%%:*}" "$b.${run%%:*}.log"
 	done
+}
+
+# smp_up LABEL: whether the uml-smp boot LABEL brought up two CPUs.
+smp_up() {
+	grep -q 'smp: Brought up .* 2 CPUs' "$KT_BUILD/bench-uml-smp.$1.log" &&
+		return 0
+	echo "bench: uml-smp $1: UML did not bring up 2 CPUs"
+	fail=1
+	return 1
 }
 
 for r in $runs; do
@@ -81,21 +90,19 @@ for r in $runs; do
 			echo "bench: uml-smp needs two host CPUs; skipped"
 			continue
 		fi
-		# SMP UML needs the seccomp userspace mode. About a minute:
-		# a hang in bring-up should not cost the hour a full run may.
+		# SMP UML needs the seccomp userspace mode. Each boot takes
+		# under a minute: a hang in bring-up should not cost the
+		# hour a full run may.
 		limit=900 uml bench-uml-smp "$cfg/bench-uml-smp.config" \
 			kalloc_track_bench.kb_multi_cpu \
 			"two-cpus:ncpus=2 seccomp=on"
-		# One thread, kalloc_track and raw only, with the shards of
-		# two CPUs: each shard's table sees part of the pages.
+		smp_up two-cpus || continue
+		# One thread, kalloc_track and raw kmalloc only, with the
+		# shards of two CPUs: each table sees part of the pages.
 		limit=900 uml bench-uml-smp "$cfg/bench-uml-smp.config" \
 			kalloc_track_bench.kb_pairs \
 			"sharded:ncpus=2 seccomp=on kalloc_track_bench.only=kalloc_track"
-		for log in two-cpus sharded; do
-			grep -q 'smp: Brought up .* 2 CPUs' \
-				"$KT_BUILD/bench-uml-smp.$log.log" ||
-				{ echo "bench: UML did not bring up 2 CPUs"; fail=1; }
-		done ;;
+		smp_up sharded || true ;;
 	smp)
 		kt_tcg_only
 		b=$KT_BUILD/bench-smp
