@@ -276,8 +276,6 @@ static bool kt_usable(const struct kalloc_track *t, const char *what,
  * layout is read off the address alone, as a release must, and is part
  * of the hash, so that the two are placed independently of each other.
  */
-#define KT_GRAIN_SHIFT		3
-#define KT_REGION_BITS		(PAGE_SHIFT - KT_GRAIN_SHIFT)
 static_assert(KMALLOC_MIN_SIZE >= 1 << KT_GRAIN_SHIFT);
 
 static __always_inline unsigned int
@@ -294,7 +292,7 @@ static inline unsigned int kt_bucket_index(const struct kalloc_track_shard *s,
 					   unsigned long addr,
 					   unsigned int bits)
 {
-	if (offset_in_page(addr))
+	if (likely(offset_in_page(addr)))
 		return kt_grain_index(s->salt, addr >> KT_GRAIN_SHIFT,
 				      KT_GRAIN_SHIFT, bits);
 	return kt_grain_index(s->salt, addr >> PAGE_SHIFT, PAGE_SHIFT, bits);

@@ -107,6 +107,10 @@ struct kalloc_track_shard {
 /* Longest line of a report, as built by the kt_format_*() functions. */
 #define KT_REPORT_LEN		256
 
+/* The layout of a table, in grains and regions: see kt_bucket_index(). */
+#define KT_GRAIN_SHIFT		3
+#define KT_REGION_BITS		(PAGE_SHIFT - KT_GRAIN_SHIFT)
+
 /* Largest table: 4M buckets. */
 #define KT_MAX_BITS		22
 /* Buckets of an old table moved per add and per release while it grows. */

@@ -404,9 +404,12 @@ static void kt_chain_stats(struct kalloc_track *t, unsigned int *longest,
 	}
 }
 
-/* @n objects of @size bytes in a tracker of its own: chains stay short. */
+/*
+ * @n objects of @size bytes in a tracker of its own, with @shards shards:
+ * chains stay short.
+ */
 static void kt_spread(struct kunit *test, void **p, size_t size,
-		      unsigned int n)
+		      unsigned int n, unsigned int shards)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-spread");
 	unsigned int longest, i;
@@ -417,6 +420,7 @@ static void kt_spread(struct kunit *test, void **p, size_t size,
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
 	kt_test_wait_resize(t);
+	KUNIT_ASSERT_EQ(test, kt_test_nr_shards(t), shards);
 	kt_chain_stats(t, &longest, &walked);
 	kunit_info(test, "%zu bytes, %u live, %u shards: longest chain %u, %lu.%02lu records looked at per lookup",
 		   size, n, kt_test_nr_shards(t), longest, walked / n,
@@ -450,17 +454,20 @@ static void kalloc_track_chains_short(struct kunit *test)
 		{ PAGE_SIZE, true }, { 2 * PAGE_SIZE, false },
 	};
 	static const unsigned int counts[] = { 500, 1005, KT_SPREAD_N };
-	unsigned int k, c, many;
+	unsigned int k, c, many, shards;
 	void **p;
 
 	p = kunit_kcalloc(test, KT_SPREAD_N, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	/*
 	 * Whatever the machine, one shard, as on one CPU, where a table
-	 * holds every page; and the most shards, where each table holds
-	 * a few pages scattered over the address space.
+	 * holds every page; and the most shards, where each table holds a
+	 * few pages scattered over the address space (objects of 256 bytes
+	 * and more: smaller ones at 500 and 1,005 live fill a few pages,
+	 * so a few shards).
 	 */
 	for (many = 0; many < 2; many++) {
+		shards = many ? 1U << KT_MAX_SHARD_BITS : 1;
 		if (many)
 			kt_test_most_shards(test);
 		else
@@ -469,7 +476,103 @@ static void kalloc_track_chains_short(struct kunit *test)
 			for (c = 0; c < ARRAY_SIZE(counts); c++)
 				if (counts[c] < KT_SPREAD_N || sizes[k].big)
 					kt_spread(test, p, sizes[k].size,
-						  counts[c]);
+						  counts[c], shards);
+	}
+}
+
+/*
+ * The layout of kt_bucket_index(), seen from a table: with one shard,
+ * two records of one region and one layout lie as many buckets apart as
+ * grains apart, grains of 8 bytes, or of a page for page-aligned
+ * addresses. Slab debugging may pad objects of a page off page
+ * alignment; then only the first layout is seen.
+ */
+#define KT_LAYOUT_N	64
+
+struct kt_placed {
+	unsigned long addr;
+	unsigned int bucket;
+};
+
+static unsigned int kt_place(struct kalloc_track *t, struct kt_placed *pl,
+			     unsigned int *bits)
+{
+	struct kalloc_track_shard *s = &kt_test_shards(t)[0];
+	struct kt_record *rec;
+	unsigned int b, n = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	*bits = s->bits;
+	for (b = 0; b < 1U << s->bits; b++) {
+		for (rec = s->table[b].first; rec && n < KT_LAYOUT_N;
+		     rec = rec->next) {
+			pl[n].addr = rec->addr;
+			pl[n++].bucket = b;
+		}
+	}
+	spin_unlock_irqrestore(&s->lock, flags);
+	return n;
+}
+
+static unsigned int kt_layout_shift(unsigned long addr)
+{
+	return offset_in_page(addr) ? KT_GRAIN_SHIFT : PAGE_SHIFT;
+}
+
+static void kalloc_track_bucket_layout(struct kunit *test)
+{
+	static const size_t sizes[] = { 64, PAGE_SIZE };
+	unsigned int k, i, j, n, bits, rbits, shift, aligned, checked, bad;
+	unsigned long gi, gj, mask;
+	struct kalloc_track *t;
+	struct kt_placed *pl;
+	void **p;
+
+	p = kunit_kcalloc(test, KT_LAYOUT_N, sizeof(*p), GFP_KERNEL);
+	pl = kunit_kcalloc(test, KT_LAYOUT_N, sizeof(*pl), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, pl);
+	kt_test_one_shard(test);
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		t = kt_test_tracker(test, "kunit-layout");
+		for (i = 0; i < KT_LAYOUT_N; i++) {
+			p[i] = kalloc_track_add(t, "layout", sizes[k],
+						GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		}
+		kt_test_wait_resize(t);
+		KUNIT_ASSERT_EQ(test, kt_test_nr_shards(t), 1);
+		n = kt_place(t, pl, &bits);
+		KUNIT_EXPECT_EQ(test, n, KT_LAYOUT_N);
+		mask = (1UL << bits) - 1;
+		rbits = min(bits, KT_REGION_BITS);
+		aligned = 0;
+		checked = 0;
+		bad = 0;
+		for (i = 0; i < n; i++) {
+			shift = kt_layout_shift(pl[i].addr);
+			aligned += shift == PAGE_SHIFT;
+			for (j = i + 1; j < n; j++) {
+				gi = pl[i].addr >> shift;
+				gj = pl[j].addr >> shift;
+				/* Pairs of one layout and one region only. */
+				if (kt_layout_shift(pl[j].addr) != shift ||
+				    (gi >> rbits) != (gj >> rbits))
+					continue;
+				bad += ((pl[j].bucket - pl[i].bucket) & mask) !=
+				       ((gj - gi) & mask);
+				checked++;
+			}
+		}
+		kunit_info(test, "%zu bytes: %u page-aligned, %u pairs in one region",
+			   sizes[k], aligned, checked);
+		KUNIT_EXPECT_EQ(test, bad, 0);
+		if (sizes[k] < PAGE_SIZE || aligned == n)
+			KUNIT_EXPECT_GT(test, checked, 0);
+		for (i = 0; i < KT_LAYOUT_N; i++)
+			KUNIT_ASSERT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+		KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
 	}
 }
 
@@ -743,6 +846,7 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_destroyed_is_inert),
 	KUNIT_CASE(kalloc_track_table_grows),
 	KUNIT_CASE_SLOW(kalloc_track_chains_short),
+	KUNIT_CASE(kalloc_track_bucket_layout),
 	KUNIT_CASE(kalloc_track_shards_per_cpu),
 	KUNIT_CASE(kalloc_track_tracker_is_small),
 	KUNIT_CASE(kalloc_track_meta_bytes_bounded),
