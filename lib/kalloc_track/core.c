@@ -774,8 +774,9 @@ int kalloc_track_set_limits(struct kalloc_track *t, size_t max_size,
 		t->stats.bad_input++;
 		ret = -EINVAL;
 	} else {
-		t->stats.max_size = max_size;
-		t->stats.max_live_bytes = max_live_bytes;
+		/* Adds read both without the lock. */
+		WRITE_ONCE(t->stats.max_size, max_size);
+		WRITE_ONCE(t->stats.max_live_bytes, max_live_bytes);
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (ret)
