@@ -553,8 +553,8 @@ static void kalloc_track_bucket_layout(struct kunit *test)
 		for (i = 0; i < n; i++) {
 			shift = kt_layout_shift(pl[i].addr);
 			aligned += shift == PAGE_SHIFT;
+			gi = pl[i].addr >> shift;
 			for (j = i + 1; j < n; j++) {
-				gi = pl[i].addr >> shift;
 				gj = pl[j].addr >> shift;
 				/* Pairs of one layout and one region only. */
 				if (kt_layout_shift(pl[j].addr) != shift ||
