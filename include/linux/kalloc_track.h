@@ -88,7 +88,7 @@ struct kalloc_track_freed {
 	unsigned long alloc_ip;
 	unsigned long release_ip;
 	u32 alloc_stack;	/* depot_stack_handle_t, 0 without stacks */
-	u32 release_stack;
+	u32 release_stack;	/* the same; its extra bits may say kept */
 };
 
 /**

@@ -1302,7 +1302,7 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 		return -EINVAL;
 
 	/* Outside the lock: a stack costs more than the rest of a release. */
-	stack = kt_release_stack(GFP_NOWAIT);
+	stack = kt_release_stack(ip, GFP_NOWAIT);
 
 	rcu_read_lock();
 	link = kt_find_locked(t, addr, &s, &flags);
@@ -1597,6 +1597,8 @@ VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 	list_for_each_entry_rcu(t, &kt_trackers, node)
 		kt_scrub_tracker(t, mod);
 	rcu_read_unlock();
+	/* Code loaded where @mod was must not reuse its release stacks. */
+	kt_stack_cache_flush();
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_module_going);
@@ -1608,6 +1610,9 @@ static int kt_module_notify(struct notifier_block *nb, unsigned long action,
 {
 	if (action == MODULE_STATE_GOING)
 		kt_module_going(data);
+	/* Before its code runs, where other code may have been. */
+	if (action == MODULE_STATE_COMING)
+		kt_stack_cache_flush();
 	return NOTIFY_DONE;
 }
 

@@ -169,6 +169,14 @@ void kt_migrate_all(struct kalloc_track *t);
 DECLARE_STATIC_KEY_FALSE(kt_stacks_enabled);
 DECLARE_STATIC_KEY_FALSE(kt_release_stacks_enabled);
 depot_stack_handle_t kt_save_stack(gfp_t gfp);
+depot_stack_handle_t kt_save_release_stack(unsigned long site, gfp_t gfp);
+void kt_stack_cache_flush(void);
+bool kt_stack_kept(depot_stack_handle_t stack);
+
+/* Set in a release's stack handle when it was kept from an earlier one. */
+#define KT_STACK_KEPT		BIT(0)
+static_assert(!(KT_STACK_KEPT >> STACK_DEPOT_EXTRA_BITS));
+
 int kt_stacks_setup(void);
 int kt_format_leak(char *buf, size_t len, const struct kalloc_track *t,
 		   const struct kt_record *rec, unsigned long now);
@@ -241,11 +249,12 @@ static inline depot_stack_handle_t kt_stack(gfp_t gfp)
 	return 0;
 }
 
-/* A stack trace of a release, at kalloc_track.stacks=2 only. */
-static inline depot_stack_handle_t kt_release_stack(gfp_t gfp)
+/* A stack trace of a release from @site, at kalloc_track.stacks=2 only. */
+static inline depot_stack_handle_t kt_release_stack(unsigned long site,
+						    gfp_t gfp)
 {
 	if (static_branch_unlikely(&kt_release_stacks_enabled))
-		return kt_save_stack(gfp);
+		return kt_save_release_stack(site, gfp);
 	return 0;
 }
 
@@ -271,6 +280,9 @@ struct kt_bucket *kt_alloc_table(unsigned int bits, gfp_t gfp);
 struct kalloc_track_shard *kt_alloc_shards(unsigned int n, gfp_t gfp);
 unsigned int kt_shard_bits(void);
 int kt_module_going(struct module *mod);
+depot_stack_handle_t kt_unwind_release(unsigned long site, gfp_t gfp,
+				       bool *found);
+bool kt_stack_cacheable(void);
 void kt_report_ratelimit_reset(void);
 #endif
 

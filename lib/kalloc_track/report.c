@@ -9,9 +9,13 @@
 
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
+#include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
+#include <linux/randomize_kstack.h>
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -32,7 +36,8 @@
  * 1 - of adds (the default): what leak reports group by, and what a
  *     double-free report shows for the allocation;
  * 2 - of adds and releases: double-free reports also show the stack of
- *     the first release, at the price of a second unwind per pair.
+ *     the first release, unwound once per release site and stack depth
+ *     (see kt_save_release_stack()).
  *
  * Off, each costs a patched-out branch.
  */
@@ -134,6 +139,138 @@ depot_stack_handle_t kt_save_stack(gfp_t gfp)
 	n = stack_trace_save(entries, ARRAY_SIZE(entries), 2);
 	return stack_depot_save(entries, n, gfp);
 }
+
+/*
+ * Release stacks, at kalloc_track.stacks=2. An unwind costs more than the
+ * rest of a pair (UML's unwinder reads every word of the stack above it,
+ * x86's ORC one decodes a table entry per frame), and code releases from
+ * few places: so a release's stack is kept, per CPU, under its call site
+ * and the offset of the release's frame in the stack, and a later
+ * release from the same site at the same depth reuses it rather than
+ * unwinding again, with KT_STACK_KEPT set in the handle, which reports
+ * print. Two call chains that reach one release site at exactly the same
+ * depth share the stack of the first; the release site itself, which a
+ * report prints apart, is always exact.
+ *
+ * Only task context is cached: an interrupt may run on the stack of the
+ * task it interrupted, at any depth. Nothing is while the kernel stack's
+ * offset is randomised per system call. A stack is kept only if the
+ * release site is in it, which it is not when a tracer hooked the
+ * release's return (a function_graph tracer, a kretprobe) and every
+ * release seems to come from the trampoline. Slots are direct-mapped:
+ * two keys in one slot evict each other, and unwind each time. The
+ * stacks of adds, which leak reports group by, are never reused.
+ */
+struct kt_stack_slot {
+	unsigned long site;		/* return address of the release */
+	unsigned long depth;		/* offset of its frame in the stack */
+	unsigned int gen;		/* kt_stack_gen when it was kept */
+	depot_stack_handle_t stack;
+};
+
+#define KT_STACK_SLOT_BITS	6
+
+struct kt_stack_cache {
+	struct kt_stack_slot slot[1 << KT_STACK_SLOT_BITS];
+};
+
+static DEFINE_PER_CPU(struct kt_stack_cache, kt_stack_cache);
+
+/*
+ * Bumped when a module comes, before any of its code runs, and when it
+ * goes, so that no site of code that was at its addresses before (a
+ * module unloaded, or init text freed) is reused. A zeroed slot never
+ * matches: no site is 0. Kept handles stay valid: stack_depot_save()
+ * never evicts a stack.
+ */
+static atomic_t kt_stack_gen = ATOMIC_INIT(0);
+
+void kt_stack_cache_flush(void)
+{
+	atomic_inc(&kt_stack_gen);
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stack_cache_flush);
+
+/* Frames of ours that an unwind may show above the release site. */
+#define KT_STACK_OURS		8
+
+/*
+ * Unwind a release from @site, and keep the frames from @site on: how
+ * many of ours come before it depends on the unwinder (UML's skips
+ * none) and on what the compiler inlined or turned into a tail call.
+ * Return: the stack, or 0; *@found says whether @site was in it.
+ */
+VISIBLE_IF_KUNIT noinline depot_stack_handle_t
+kt_unwind_release(unsigned long site, gfp_t gfp, bool *found)
+{
+	unsigned long entries[KT_STACK_OURS + KT_STACK_DEPTH];
+	unsigned int n, i;
+
+	KUNIT_STATIC_STUB_REDIRECT(kt_unwind_release, site, gfp, found);
+	n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	for (i = 0; i < n && entries[i] != site; i++)
+		;
+	*found = i < n;
+	if (!*found)
+		i = 0;
+	return stack_depot_save(entries + i, min(n - i, KT_STACK_DEPTH), gfp);
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_unwind_release);
+
+VISIBLE_IF_KUNIT bool kt_stack_cacheable(void)
+{
+	if (!in_task())
+		return false;
+#ifdef CONFIG_RANDOMIZE_KSTACK_OFFSET
+	if (static_branch_maybe(CONFIG_RANDOMIZE_KSTACK_OFFSET_DEFAULT,
+				&randomize_kstack_offset))
+		return false;
+#endif
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stack_cacheable);
+
+depot_stack_handle_t kt_save_release_stack(unsigned long site, gfp_t gfp)
+{
+	/* Its one caller's frame is at a fixed distance from this one. */
+	unsigned long depth = (unsigned long)__builtin_frame_address(0) &
+			      (THREAD_SIZE - 1);
+	unsigned int gen = atomic_read(&kt_stack_gen), i;
+	depot_stack_handle_t stack = 0;
+	struct kt_stack_cache *cache;
+	struct kt_stack_slot *slot;
+	bool found;
+
+	if (!kt_stack_cacheable())
+		return kt_unwind_release(site, gfp, &found);
+	i = hash_long(site ^ depth, KT_STACK_SLOT_BITS);
+	/* Only tasks use the slots: preemption off keeps others out. */
+	cache = get_cpu_ptr(&kt_stack_cache);
+	slot = &cache->slot[i];
+	if (slot->site == site && slot->depth == depth && slot->gen == gen)
+		stack = slot->stack;
+	put_cpu_ptr(&kt_stack_cache);
+	if (stack)
+		return stack_depot_set_extra_bits(stack, KT_STACK_KEPT);
+
+	stack = kt_unwind_release(site, gfp, &found);
+	if (!stack || !found)
+		return stack;
+	cache = get_cpu_ptr(&kt_stack_cache);
+	slot = &cache->slot[i];
+	slot->site = site;
+	slot->depth = depth;
+	slot->gen = gen;
+	slot->stack = stack;
+	put_cpu_ptr(&kt_stack_cache);
+	return stack;
+}
+
+bool kt_stack_kept(depot_stack_handle_t stack)
+{
+	return stack_depot_get_extra_bits(stack) & KT_STACK_KEPT;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stack_kept);
 #else
 int kt_stacks_setup(void)
 {
@@ -158,6 +295,22 @@ depot_stack_handle_t kt_save_stack(gfp_t gfp)
 {
 	return 0;
 }
+
+depot_stack_handle_t kt_save_release_stack(unsigned long site, gfp_t gfp)
+{
+	return 0;
+}
+
+void kt_stack_cache_flush(void)
+{
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stack_cache_flush);
+
+bool kt_stack_kept(depot_stack_handle_t stack)
+{
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stack_kept);
 #endif /* CONFIG_KALLOC_TRACK_STACKS */
 
 /* One lock-free budget for the reports a caller can trigger at will. */
@@ -377,7 +530,12 @@ void kt_report_double_free(const struct kalloc_track *t,
 		kt_report_stack(h->alloc_stack);
 	}
 	if (h->release_stack) {
-		kt_report(KT_ERR, "%s: first released by:", t->owner);
+		if (kt_stack_kept(h->release_stack))
+			kt_report(KT_ERR,
+				  "%s: first released by (the stack kept from an earlier release at that site and depth):",
+				  t->owner);
+		else
+			kt_report(KT_ERR, "%s: first released by:", t->owner);
 		kt_report_stack(h->release_stack);
 	}
 }

@@ -14,9 +14,13 @@
 #include <linux/kallsyms.h>
 #include <linux/kstrtox.h>
 #include <linux/mman.h>
+#include <linux/module.h>
 #include <linux/mount.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/stackdepot.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -208,6 +212,8 @@ static void kalloc_track_double_free_report(struct kunit *test)
 	char want[96];
 	void *p, *stale;
 
+	/* A first release stack kept by an earlier run would be marked. */
+	kt_stack_cache_flush();
 	p = kalloc_track_add(t, "twice", 96, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	stale = p;
@@ -267,6 +273,7 @@ static void kalloc_track_stack_levels(struct kunit *test)
 	void *p, *stale;
 	int want;
 
+	kt_stack_cache_flush();
 	if (kt_stacks_apply(1))
 		kunit_skip(test, "stack traces are not built in");
 	KUNIT_ASSERT_EQ(test,
@@ -294,6 +301,198 @@ static void kalloc_track_stack_levels(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kt_stacks_apply(0), 0);
 	KUNIT_EXPECT_EQ(test, kt_stacks_level(), 0);
 }
+
+#ifdef CONFIG_KALLOC_TRACK_STACKS
+#define KT_COUNTED_UNWINDS	4
+
+/* Stacks for the counted unwinds, saved beforehand, one per unwind. */
+struct kt_unwinds {
+	unsigned int n;
+	depot_stack_handle_t stack[KT_COUNTED_UNWINDS];
+};
+
+/*
+ * Unwinds of releases from tasks, counted: each returns a stack of its
+ * own, made in advance, as a release may not sleep.
+ */
+static depot_stack_handle_t kt_counted_unwind(unsigned long site, gfp_t gfp,
+					      bool *found)
+{
+	struct kt_unwinds *u = kunit_get_current_test()->priv;
+
+	*found = true;
+	if (!in_task() || u->n >= KT_COUNTED_UNWINDS)
+		return 0;
+	return u->stack[u->n++];
+}
+
+/* An unwind whose trace misses the release site, as under a tracer. */
+static depot_stack_handle_t kt_unwind_without_site(unsigned long site,
+						   gfp_t gfp, bool *found)
+{
+	depot_stack_handle_t stack = kt_counted_unwind(site, gfp, found);
+
+	*found = false;
+	return stack;
+}
+
+/* One release site, reached directly or one frame deeper. */
+static noinline int kt_release_site(struct kalloc_track *t, void **p)
+{
+	return kalloc_track_release(t, p);
+}
+
+static noinline int kt_release_deeper(struct kalloc_track *t, void **p)
+{
+	int ret = kt_release_site(t, p);
+
+	/* Not a tail call: this frame stays on the stack. */
+	OPTIMIZER_HIDE_VAR(ret);
+	return ret;
+}
+
+/* The release stack of @p, released; 0 if it was not. */
+static depot_stack_handle_t kt_stack_of(struct kalloc_track *t, void *p,
+					int ret)
+{
+	return ret ? 0 : kt_test_last_release(t, p)->release_stack;
+}
+
+/* @stack without KT_STACK_KEPT, to compare stacks. */
+static depot_stack_handle_t kt_plain(depot_stack_handle_t stack)
+{
+	return stack_depot_set_extra_bits(stack, 0);
+}
+
+static void kt_forget_kept_stacks(void *data)
+{
+	kt_stack_cache_flush();
+}
+
+/*
+ * At kalloc_track.stacks=2, a release's stack is unwound once per site
+ * and stack depth, per CPU, and reused, marked as kept; a module going
+ * away forgets every kept stack. The releases run with migration off,
+ * so that they use one CPU's kept stacks, and are checked afterwards.
+ * Each release's stack is read at once: a later release in the same
+ * shard is the shard's last one. A module coming or going elsewhere
+ * during the test forgets the kept stacks too, and fails it: no module
+ * loads while the suites run at boot.
+ */
+static void kalloc_track_release_stacks_reused(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-reused");
+	depot_stack_handle_t stack[8];
+	long level = kt_stacks_level();
+	struct kt_unwinds u = { };
+	unsigned long *entries, ip;
+	struct module *mod;
+	void *p[8], *q[8];
+	const char *kept = "kunit-reused: first released by (the stack kept from";
+	struct kt_captured *c;
+	int ret[8], going;
+	unsigned int i;
+
+	if (kt_stacks_apply(2))
+		kunit_skip(test, "no stack depot");
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, kt_stacks_level_restore,
+						  (void *)level), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, kt_forget_kept_stacks,
+						  NULL), 0);
+	if (!kt_stack_cacheable())
+		kunit_skip(test, "release stacks are not kept here (randomize_kstack_offset)");
+	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mod);
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		p[i] = kalloc_track_add(t, "reused", 16, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		q[i] = p[i];
+	}
+	for (i = 0; i < KT_COUNTED_UNWINDS; i++) {
+		unsigned long fake[2] = { _THIS_IP_, i + 1 };
+
+		u.stack[i] = stack_depot_save(fake, ARRAY_SIZE(fake), GFP_KERNEL);
+		KUNIT_ASSERT_NE(test, u.stack[i], 0);
+	}
+
+	/* Real stacks: from the release site on, a frame more when deeper. */
+	kt_stack_cache_flush();
+	migrate_disable();
+	ret[0] = kt_release_site(t, &p[0]);
+	stack[0] = kt_stack_of(t, q[0], ret[0]);
+	ip = ret[0] ? 0 : kt_test_last_release(t, q[0])->release_ip;
+	ret[1] = kt_release_deeper(t, &p[1]);
+	stack[1] = kt_stack_of(t, q[1], ret[1]);
+	migrate_enable();
+	KUNIT_ASSERT_NE(test, stack[0], 0);
+	KUNIT_ASSERT_NE(test, stack[1], 0);
+	KUNIT_EXPECT_FALSE(test, kt_stack_kept(stack[0]));
+	KUNIT_EXPECT_FALSE(test, kt_stack_kept(stack[1]));
+	KUNIT_EXPECT_NE(test, stack[0], stack[1]);
+	KUNIT_ASSERT_GT(test, stack_depot_fetch(stack[0], &entries), 0);
+	KUNIT_EXPECT_EQ(test, entries[0], ip);
+
+	/* Counted: the same site and depth again reuses, and says so. */
+	test->priv = &u;
+	kunit_activate_static_stub(test, kt_unwind_release, kt_counted_unwind);
+	kt_stack_cache_flush();
+	migrate_disable();
+	ret[2] = kt_release_site(t, &p[2]);
+	stack[2] = kt_stack_of(t, q[2], ret[2]);
+	ret[3] = kt_release_site(t, &p[3]);
+	stack[3] = kt_stack_of(t, q[3], ret[3]);
+	ret[4] = kt_release_deeper(t, &p[4]);
+	stack[4] = kt_stack_of(t, q[4], ret[4]);
+	/* What a module's unload does: nothing kept is reused. */
+	going = kt_module_going(mod);
+	ret[5] = kt_release_site(t, &p[5]);
+	stack[5] = kt_stack_of(t, q[5], ret[5]);
+	migrate_enable();
+	kunit_deactivate_static_stub(test, kt_unwind_release);
+
+	KUNIT_EXPECT_EQ(test, going, 0);
+	for (i = 0; i < 6; i++) {
+		KUNIT_EXPECT_EQ(test, ret[i], 0);
+		KUNIT_EXPECT_NULL(test, p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, u.n, 3);
+	KUNIT_EXPECT_EQ(test, stack[2], u.stack[0]);
+	KUNIT_EXPECT_TRUE(test, kt_stack_kept(stack[3]));
+	KUNIT_EXPECT_EQ(test, kt_plain(stack[3]), u.stack[0]);
+	KUNIT_EXPECT_EQ(test, stack[4], u.stack[1]);
+	KUNIT_EXPECT_EQ(test, stack[5], u.stack[2]);
+
+	/* A trace without the release site is never kept. */
+	u.n = 0;
+	kunit_activate_static_stub(test, kt_unwind_release,
+				   kt_unwind_without_site);
+	kt_stack_cache_flush();
+	migrate_disable();
+	ret[6] = kt_release_site(t, &p[6]);
+	stack[6] = kt_stack_of(t, q[6], ret[6]);
+	ret[7] = kt_release_site(t, &p[7]);
+	stack[7] = kt_stack_of(t, q[7], ret[7]);
+	migrate_enable();
+	kunit_deactivate_static_stub(test, kt_unwind_release);
+	KUNIT_EXPECT_EQ(test, ret[6], 0);
+	KUNIT_EXPECT_EQ(test, ret[7], 0);
+	KUNIT_EXPECT_EQ(test, u.n, 2);
+	KUNIT_EXPECT_EQ(test, stack[6], u.stack[0]);
+	KUNIT_EXPECT_EQ(test, stack[7], u.stack[1]);
+
+	/* A double-free report says which first-release stack was kept. */
+	for (i = 2; i <= 3; i++) {
+		c = kt_test_capture(test);
+		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &q[i]), -EALREADY);
+		KUNIT_EXPECT_EQ(test, !!kt_test_line(c, kept), i == 3);
+		KUNIT_EXPECT_EQ(test,
+				!!kt_test_line(c, "kunit-reused: first released by:"),
+				i == 2);
+	}
+}
+#endif
 
 struct kt_sites {
 	unsigned int leaks;
@@ -821,6 +1020,9 @@ static struct kunit_case kalloc_track_report_cases[] = {
 	KUNIT_CASE(kalloc_track_allocations_format),
 	KUNIT_CASE(kalloc_track_double_free_report),
 	KUNIT_CASE(kalloc_track_stack_levels),
+#ifdef CONFIG_KALLOC_TRACK_STACKS
+	KUNIT_CASE(kalloc_track_release_stacks_reused),
+#endif
 	KUNIT_CASE(kalloc_track_leaks_grouped_by_stack),
 	KUNIT_CASE(kalloc_track_destroy_prints_leaks),
 	KUNIT_CASE(kalloc_track_many_leaks_many_sites),
