@@ -351,11 +351,28 @@ static noinline int kt_release_deeper(struct kalloc_track *t, void **p)
 	return ret;
 }
 
-/* The release stack of @p, released; 0 if it was not. */
-static depot_stack_handle_t kt_stack_of(struct kalloc_track *t, void *p,
-					int ret)
+#define KT_REUSED_OBJECTS	8
+
+/* The objects of kalloc_track_release_stacks_reused(), and their fate. */
+struct kt_reused {
+	struct kalloc_track *t;
+	void *p[KT_REUSED_OBJECTS];	/* NULLed by their release */
+	void *q[KT_REUSED_OBJECTS];	/* the addresses */
+	int ret[KT_REUSED_OBJECTS];
+	depot_stack_handle_t stack[KT_REUSED_OBJECTS];
+};
+
+/*
+ * Release object @i through @release, and read its release stack at once
+ * (0 if the release failed): a later release in the same shard is the
+ * shard's last one.
+ */
+static void kt_release_nth(struct kt_reused *r, unsigned int i,
+			   int (*release)(struct kalloc_track *, void **))
 {
-	return ret ? 0 : kt_test_last_release(t, p)->release_stack;
+	r->ret[i] = release(r->t, &r->p[i]);
+	r->stack[i] = r->ret[i] ? 0 :
+		kt_test_last_release(r->t, r->q[i])->release_stack;
 }
 
 /* @stack without KT_STACK_KEPT, to compare stacks. */
@@ -374,23 +391,20 @@ static void kt_forget_kept_stacks(void *data)
  * and stack depth, per CPU, and reused, marked as kept; a module going
  * away forgets every kept stack. The releases run with migration off,
  * so that they use one CPU's kept stacks, and are checked afterwards.
- * Each release's stack is read at once: a later release in the same
- * shard is the shard's last one. A module coming or going elsewhere
+ * A module coming or going elsewhere
  * during the test forgets the kept stacks too, and fails it: no module
  * loads while the suites run at boot.
  */
 static void kalloc_track_release_stacks_reused(struct kunit *test)
 {
-	struct kalloc_track *t = kt_test_tracker(test, "kunit-reused");
-	depot_stack_handle_t stack[8];
+	struct kt_reused r = { .t = kt_test_tracker(test, "kunit-reused") };
 	long level = kt_stacks_level();
 	struct kt_unwinds u = { };
 	unsigned long *entries, ip;
 	struct module *mod;
-	void *p[8], *q[8];
 	const char *kept = "kunit-reused: first released by (the stack kept from";
 	struct kt_captured *c;
-	int ret[8], going;
+	int going;
 	unsigned int i;
 
 	if (kt_stacks_apply(2))
@@ -405,10 +419,10 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 		kunit_skip(test, "release stacks are not kept here (randomize_kstack_offset)");
 	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mod);
-	for (i = 0; i < ARRAY_SIZE(p); i++) {
-		p[i] = kalloc_track_add(t, "reused", 16, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-		q[i] = p[i];
+	for (i = 0; i < ARRAY_SIZE(r.p); i++) {
+		r.p[i] = kalloc_track_add(r.t, "reused", 16, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, r.p[i]);
+		r.q[i] = r.p[i];
 	}
 	for (i = 0; i < KT_COUNTED_UNWINDS; i++) {
 		unsigned long fake[2] = { _THIS_IP_, i + 1 };
@@ -420,18 +434,16 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 	/* Real stacks: from the release site on, a frame more when deeper. */
 	kt_stack_cache_flush();
 	migrate_disable();
-	ret[0] = kt_release_site(t, &p[0]);
-	stack[0] = kt_stack_of(t, q[0], ret[0]);
-	ip = ret[0] ? 0 : kt_test_last_release(t, q[0])->release_ip;
-	ret[1] = kt_release_deeper(t, &p[1]);
-	stack[1] = kt_stack_of(t, q[1], ret[1]);
+	kt_release_nth(&r, 0, kt_release_site);
+	ip = r.ret[0] ? 0 : kt_test_last_release(r.t, r.q[0])->release_ip;
+	kt_release_nth(&r, 1, kt_release_deeper);
 	migrate_enable();
-	KUNIT_ASSERT_NE(test, stack[0], 0);
-	KUNIT_ASSERT_NE(test, stack[1], 0);
-	KUNIT_EXPECT_FALSE(test, kt_stack_kept(stack[0]));
-	KUNIT_EXPECT_FALSE(test, kt_stack_kept(stack[1]));
-	KUNIT_EXPECT_NE(test, stack[0], stack[1]);
-	KUNIT_ASSERT_GT(test, stack_depot_fetch(stack[0], &entries), 0);
+	KUNIT_ASSERT_NE(test, r.stack[0], 0);
+	KUNIT_ASSERT_NE(test, r.stack[1], 0);
+	KUNIT_EXPECT_FALSE(test, kt_stack_kept(r.stack[0]));
+	KUNIT_EXPECT_FALSE(test, kt_stack_kept(r.stack[1]));
+	KUNIT_EXPECT_NE(test, r.stack[0], r.stack[1]);
+	KUNIT_ASSERT_GT(test, stack_depot_fetch(r.stack[0], &entries), 0);
 	KUNIT_EXPECT_EQ(test, entries[0], ip);
 
 	/* Counted: the same site and depth again reuses, and says so. */
@@ -439,30 +451,26 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 	kunit_activate_static_stub(test, kt_unwind_release, kt_counted_unwind);
 	kt_stack_cache_flush();
 	migrate_disable();
-	ret[2] = kt_release_site(t, &p[2]);
-	stack[2] = kt_stack_of(t, q[2], ret[2]);
-	ret[3] = kt_release_site(t, &p[3]);
-	stack[3] = kt_stack_of(t, q[3], ret[3]);
-	ret[4] = kt_release_deeper(t, &p[4]);
-	stack[4] = kt_stack_of(t, q[4], ret[4]);
+	kt_release_nth(&r, 2, kt_release_site);
+	kt_release_nth(&r, 3, kt_release_site);
+	kt_release_nth(&r, 4, kt_release_deeper);
 	/* What a module's unload does: nothing kept is reused. */
 	going = kt_module_going(mod);
-	ret[5] = kt_release_site(t, &p[5]);
-	stack[5] = kt_stack_of(t, q[5], ret[5]);
+	kt_release_nth(&r, 5, kt_release_site);
 	migrate_enable();
 	kunit_deactivate_static_stub(test, kt_unwind_release);
 
 	KUNIT_EXPECT_EQ(test, going, 0);
 	for (i = 0; i < 6; i++) {
-		KUNIT_EXPECT_EQ(test, ret[i], 0);
-		KUNIT_EXPECT_NULL(test, p[i]);
+		KUNIT_EXPECT_EQ(test, r.ret[i], 0);
+		KUNIT_EXPECT_NULL(test, r.p[i]);
 	}
 	KUNIT_EXPECT_EQ(test, u.n, 3);
-	KUNIT_EXPECT_EQ(test, stack[2], u.stack[0]);
-	KUNIT_EXPECT_TRUE(test, kt_stack_kept(stack[3]));
-	KUNIT_EXPECT_EQ(test, kt_plain(stack[3]), u.stack[0]);
-	KUNIT_EXPECT_EQ(test, stack[4], u.stack[1]);
-	KUNIT_EXPECT_EQ(test, stack[5], u.stack[2]);
+	KUNIT_EXPECT_EQ(test, r.stack[2], u.stack[0]);
+	KUNIT_EXPECT_TRUE(test, kt_stack_kept(r.stack[3]));
+	KUNIT_EXPECT_EQ(test, kt_plain(r.stack[3]), u.stack[0]);
+	KUNIT_EXPECT_EQ(test, r.stack[4], u.stack[1]);
+	KUNIT_EXPECT_EQ(test, r.stack[5], u.stack[2]);
 
 	/* A trace without the release site is never kept. */
 	u.n = 0;
@@ -470,22 +478,20 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 				   kt_unwind_without_site);
 	kt_stack_cache_flush();
 	migrate_disable();
-	ret[6] = kt_release_site(t, &p[6]);
-	stack[6] = kt_stack_of(t, q[6], ret[6]);
-	ret[7] = kt_release_site(t, &p[7]);
-	stack[7] = kt_stack_of(t, q[7], ret[7]);
+	kt_release_nth(&r, 6, kt_release_site);
+	kt_release_nth(&r, 7, kt_release_site);
 	migrate_enable();
 	kunit_deactivate_static_stub(test, kt_unwind_release);
-	KUNIT_EXPECT_EQ(test, ret[6], 0);
-	KUNIT_EXPECT_EQ(test, ret[7], 0);
+	KUNIT_EXPECT_EQ(test, r.ret[6], 0);
+	KUNIT_EXPECT_EQ(test, r.ret[7], 0);
 	KUNIT_EXPECT_EQ(test, u.n, 2);
-	KUNIT_EXPECT_EQ(test, stack[6], u.stack[0]);
-	KUNIT_EXPECT_EQ(test, stack[7], u.stack[1]);
+	KUNIT_EXPECT_EQ(test, r.stack[6], u.stack[0]);
+	KUNIT_EXPECT_EQ(test, r.stack[7], u.stack[1]);
 
 	/* A double-free report says which first-release stack was kept. */
 	for (i = 2; i <= 3; i++) {
 		c = kt_test_capture(test);
-		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &q[i]), -EALREADY);
+		KUNIT_EXPECT_EQ(test, kalloc_track_release(r.t, &r.q[i]), -EALREADY);
 		KUNIT_EXPECT_EQ(test, !!kt_test_line(c, kept), i == 3);
 		KUNIT_EXPECT_EQ(test,
 				!!kt_test_line(c, "kunit-reused: first released by:"),
