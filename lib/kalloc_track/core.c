@@ -1037,7 +1037,7 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	p = kt_alloc_payload(size, gfp, caller);
 	if (unlikely(!p))
 		goto fail;
-	stack = kt_stack(gfp & KT_META_GFP);
+	stack = kt_stack(caller, gfp & KT_META_GFP);
 
 	/*
 	 * The shards are used under RCU, which keeps a destroy from freeing

@@ -168,8 +168,7 @@ void kt_migrate_all(struct kalloc_track *t);
 /* report.c: stacks, reports and the text of the debugfs files. */
 DECLARE_STATIC_KEY_FALSE(kt_stacks_enabled);
 DECLARE_STATIC_KEY_FALSE(kt_release_stacks_enabled);
-depot_stack_handle_t kt_save_stack(gfp_t gfp);
-depot_stack_handle_t kt_save_release_stack(unsigned long site, gfp_t gfp);
+depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp);
 void kt_stack_cache_flush(void);
 bool kt_stack_kept(depot_stack_handle_t stack);
 
@@ -241,11 +240,11 @@ struct kt_listing {
 extern const struct seq_operations kt_allocations_seq_ops;
 void kt_show_allocations(struct seq_file *m, struct kalloc_track *t);
 
-/* A stack trace of an add, when stacks are on; free when off. */
-static inline depot_stack_handle_t kt_stack(gfp_t gfp)
+/* A stack trace of an add from @site, when stacks are on; free when off. */
+static inline depot_stack_handle_t kt_stack(unsigned long site, gfp_t gfp)
 {
 	if (static_branch_unlikely(&kt_stacks_enabled))
-		return kt_save_stack(gfp);
+		return kt_save_stack(site, gfp);
 	return 0;
 }
 
@@ -254,7 +253,7 @@ static inline depot_stack_handle_t kt_release_stack(unsigned long site,
 						    gfp_t gfp)
 {
 	if (static_branch_unlikely(&kt_release_stacks_enabled))
-		return kt_save_release_stack(site, gfp);
+		return kt_save_stack(site, gfp);
 	return 0;
 }
 
@@ -280,8 +279,7 @@ struct kt_bucket *kt_alloc_table(unsigned int bits, gfp_t gfp);
 struct kalloc_track_shard *kt_alloc_shards(unsigned int n, gfp_t gfp);
 unsigned int kt_shard_bits(void);
 int kt_module_going(struct module *mod);
-depot_stack_handle_t kt_unwind_release(unsigned long site, gfp_t gfp,
-				       bool *found);
+depot_stack_handle_t kt_unwind(unsigned long site, gfp_t gfp, bool *found);
 bool kt_stack_cacheable(void);
 void kt_report_ratelimit_reset(void);
 #endif

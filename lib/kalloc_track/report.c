@@ -36,8 +36,10 @@
  * 1 - of adds (the default): what leak reports group by, and what a
  *     double-free report shows for the allocation;
  * 2 - of adds and releases: double-free reports also show the stack of
- *     the first release, unwound once per release site and stack depth
- *     (see kt_save_release_stack()).
+ *     the first release.
+ *
+ * Either is unwound once per call site and stack depth (see
+ * kt_save_stack()).
  *
  * Off, each costs a patched-out branch.
  */
@@ -130,40 +132,31 @@ int kt_stacks_setup(void)
 	return kt_stacks_apply(kt_stacks_wanted);
 }
 
-depot_stack_handle_t kt_save_stack(gfp_t gfp)
-{
-	unsigned long entries[KT_STACK_DEPTH];
-	unsigned int n;
-
-	/* Skip kt_save_stack() and the kalloc_track function calling it. */
-	n = stack_trace_save(entries, ARRAY_SIZE(entries), 2);
-	return stack_depot_save(entries, n, gfp);
-}
-
 /*
- * Release stacks, at kalloc_track.stacks=2. An unwind costs more than the
- * rest of a pair (UML's unwinder reads every word of the stack above it,
- * x86's ORC one decodes a table entry per frame), and code releases from
- * few places: so a release's stack is kept, per CPU, under its call site
- * and the offset of the release's frame in the stack, and a later
- * release from the same site at the same depth reuses it rather than
- * unwinding again, with KT_STACK_KEPT set in the handle, which reports
- * print. Two call chains that reach one release site at exactly the same
- * depth share the stack of the first; the release site itself, which a
- * report prints apart, is always exact.
+ * Stacks of adds and releases. An unwind costs more than the rest of a
+ * pair (UML's unwinder reads every word of the stack above it, x86's ORC
+ * one decodes a table entry per frame), and code allocates and releases
+ * from few places: so a stack is kept, per CPU, under its call site (the
+ * return address into the caller of kalloc_track_add() or
+ * kalloc_track_release()) and the offset of our frame in the stack, and
+ * a later add or release from the same site at the same depth reuses it
+ * rather than unwinding again, with KT_STACK_KEPT set in the handle,
+ * which reports print. Two call chains that reach one site at exactly
+ * the same depth share the stack of the first; the site itself, which a
+ * report prints apart, is always exact. Leak reports group by the stack
+ * without the mark.
  *
  * Only task context is cached: an interrupt may run on the stack of the
  * task it interrupted, at any depth. Nothing is while the kernel stack's
  * offset is randomised per system call. A stack is kept only if the
- * release site is in it, which it is not when a tracer hooked the
- * release's return (a function_graph tracer, a kretprobe) and every
- * release seems to come from the trampoline. Slots are direct-mapped:
- * two keys in one slot evict each other, and unwind each time. The
- * stacks of adds, which leak reports group by, are never reused.
+ * site is in it, which it is not when a tracer hooked the return of our
+ * function (a function_graph tracer, a kretprobe) and every call seems
+ * to come from the trampoline. Slots are direct-mapped: two keys in one
+ * slot evict each other, and unwind each time.
  */
 struct kt_stack_slot {
-	unsigned long site;		/* return address of the release */
-	unsigned long depth;		/* offset of its frame in the stack */
+	unsigned long site;		/* return address of the call */
+	unsigned long depth;		/* offset of our frame in the stack */
 	unsigned int gen;		/* kt_stack_gen when it was kept */
 	depot_stack_handle_t stack;
 };
@@ -191,22 +184,23 @@ void kt_stack_cache_flush(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_stack_cache_flush);
 
-/* Frames of ours that an unwind may show above the release site. */
+/* Frames of ours that an unwind may show above the call site. */
 #define KT_STACK_OURS		8
 
 /*
- * Unwind a release from @site, and keep the frames from @site on: how
- * many of ours come before it depends on the unwinder (UML's skips
- * none) and on what the compiler inlined or turned into a tail call.
+ * Unwind an add or a release from @site, and keep the frames from @site
+ * on: how many of ours come before it depends on the unwinder (UML's
+ * skips none) and on what the compiler inlined or turned into a tail
+ * call.
  * Return: the stack, or 0; *@found says whether @site was in it.
  */
 VISIBLE_IF_KUNIT noinline depot_stack_handle_t
-kt_unwind_release(unsigned long site, gfp_t gfp, bool *found)
+kt_unwind(unsigned long site, gfp_t gfp, bool *found)
 {
 	unsigned long entries[KT_STACK_OURS + KT_STACK_DEPTH];
 	unsigned int n, i;
 
-	KUNIT_STATIC_STUB_REDIRECT(kt_unwind_release, site, gfp, found);
+	KUNIT_STATIC_STUB_REDIRECT(kt_unwind, site, gfp, found);
 	n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
 	for (i = 0; i < n && entries[i] != site; i++)
 		;
@@ -215,7 +209,7 @@ kt_unwind_release(unsigned long site, gfp_t gfp, bool *found)
 		i = 0;
 	return stack_depot_save(entries + i, min(n - i, KT_STACK_DEPTH), gfp);
 }
-EXPORT_SYMBOL_IF_KUNIT(kt_unwind_release);
+EXPORT_SYMBOL_IF_KUNIT(kt_unwind);
 
 VISIBLE_IF_KUNIT bool kt_stack_cacheable(void)
 {
@@ -230,9 +224,13 @@ VISIBLE_IF_KUNIT bool kt_stack_cacheable(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_stack_cacheable);
 
-depot_stack_handle_t kt_save_release_stack(unsigned long site, gfp_t gfp)
+depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp)
 {
-	/* Its one caller's frame is at a fixed distance from this one. */
+	/*
+	 * For one site, the calls from there to here are always the same
+	 * (kt_add() or __kalloc_track_release() calls this once), so the
+	 * site's frame is at a fixed distance from this one.
+	 */
 	unsigned long depth = (unsigned long)__builtin_frame_address(0) &
 			      (THREAD_SIZE - 1);
 	unsigned int gen = atomic_read(&kt_stack_gen), i;
@@ -242,7 +240,7 @@ depot_stack_handle_t kt_save_release_stack(unsigned long site, gfp_t gfp)
 	bool found;
 
 	if (!kt_stack_cacheable())
-		return kt_unwind_release(site, gfp, &found);
+		return kt_unwind(site, gfp, &found);
 	i = hash_long(site ^ depth, KT_STACK_SLOT_BITS);
 	/* Only tasks use the slots: preemption off keeps others out. */
 	cache = get_cpu_ptr(&kt_stack_cache);
@@ -253,7 +251,7 @@ depot_stack_handle_t kt_save_release_stack(unsigned long site, gfp_t gfp)
 	if (stack)
 		return stack_depot_set_extra_bits(stack, KT_STACK_KEPT);
 
-	stack = kt_unwind_release(site, gfp, &found);
+	stack = kt_unwind(site, gfp, &found);
 	if (!stack || !found)
 		return stack;
 	cache = get_cpu_ptr(&kt_stack_cache);
@@ -291,12 +289,7 @@ int kt_stacks_level(void)
 EXPORT_SYMBOL_IF_KUNIT(kt_stacks_level);
 #endif
 
-depot_stack_handle_t kt_save_stack(gfp_t gfp)
-{
-	return 0;
-}
-
-depot_stack_handle_t kt_save_release_stack(unsigned long site, gfp_t gfp)
+depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp)
 {
 	return 0;
 }
@@ -305,6 +298,14 @@ void kt_stack_cache_flush(void)
 {
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_stack_cache_flush);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+bool kt_stack_cacheable(void)
+{
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stack_cacheable);
+#endif
 
 bool kt_stack_kept(depot_stack_handle_t stack)
 {
@@ -446,16 +447,27 @@ void kt_report_leak_site(const struct kalloc_track *t,
 			 size_t bytes)
 {
 	KUNIT_STATIC_STUB_REDIRECT(kt_report_leak_site, t, stack, n, bytes);
-	kt_report(KT_ERR, "%s: %u leak(s) of %zu bytes in all from this stack:",
-		  t->owner, n, bytes);
+	if (kt_stack_kept(stack))
+		kt_report(KT_ERR,
+			  "%s: %u leak(s) of %zu bytes in all from this stack (kept from an earlier add at that site and depth):",
+			  t->owner, n, bytes);
+	else
+		kt_report(KT_ERR,
+			  "%s: %u leak(s) of %zu bytes in all from this stack:",
+			  t->owner, n, bytes);
 	kt_report_stack(stack);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_report_leak_site);
 
-/* Where a record was allocated: its stack when there is one. */
+/*
+ * Where a record was allocated: its stack when there is one, kept or
+ * unwound alike.
+ */
 static unsigned long kt_site(const struct kt_record *rec)
 {
-	return rec->stack ? rec->stack : rec->caller;
+	if (rec->stack)
+		return stack_depot_set_extra_bits(rec->stack, 0);
+	return rec->caller;
 }
 
 /**
@@ -479,13 +491,14 @@ unsigned int kt_report_leaks(const struct kalloc_track *t,
 	struct kt_record *rec, **link;
 	depot_stack_handle_t stack;
 	size_t site_bytes;
-	bool group;
+	bool group, kept;
 
 	while (*leaked) {
 		rec = *leaked;
 		site = kt_site(rec);
 		stack = rec->stack;
 		group = sites < KT_LEAK_SITES;
+		kept = false;
 		n = 0;
 		site_bytes = 0;
 		link = leaked;
@@ -498,6 +511,7 @@ unsigned int kt_report_leaks(const struct kalloc_track *t,
 				kt_report_leak(t, rec, now);
 				printed++;
 			}
+			kept |= kt_stack_kept(rec->stack);
 			n++;
 			site_bytes += rec->size;
 			*link = rec->next;
@@ -505,6 +519,9 @@ unsigned int kt_report_leaks(const struct kalloc_track *t,
 		}
 		if (group) {
 			sites++;
+			/* Marked kept if any of the group's adds was. */
+			stack = stack_depot_set_extra_bits(stack,
+							   kept ? KT_STACK_KEPT : 0);
 			if (stack)
 				kt_report_leak_site(t, stack, n, site_bytes);
 		}
@@ -526,7 +543,12 @@ void kt_report_double_free(const struct kalloc_track *t,
 	kt_format_double_free(buf, sizeof(buf), t, h, ip);
 	kt_report_line(KT_ERR, buf);
 	if (h->alloc_stack) {
-		kt_report(KT_ERR, "%s: allocated by:", t->owner);
+		if (kt_stack_kept(h->alloc_stack))
+			kt_report(KT_ERR,
+				  "%s: allocated by (the stack kept from an earlier add at that site and depth):",
+				  t->owner);
+		else
+			kt_report(KT_ERR, "%s: allocated by:", t->owner);
 		kt_report_stack(h->alloc_stack);
 	}
 	if (h->release_stack) {
@@ -751,6 +773,8 @@ static int kt_allocations_show(struct seq_file *m, void *v)
 		   (void *)row->caller);
 	if (!row->stack)
 		return 0;
+	if (kt_stack_kept(row->stack))
+		seq_puts(m, "  # kept from an earlier add at that site and depth\n");
 	n = stack_depot_fetch(row->stack, &entries);
 	for (i = 0; i < n; i++)
 		seq_printf(m, "  %pS\n", (void *)entries[i]);

@@ -137,7 +137,9 @@ static unsigned int kt_parse_table(struct kunit *test, char *text,
 	while (s && (line = strsep(&s, "\n")) && *line) {
 		if (strstarts(line, "  ")) {
 			KUNIT_ASSERT_GT(test, n, 0);
-			rows[n - 1].frames++;
+			/* A kept stack's mark is not a frame. */
+			if (strcmp(line, "  # kept from an earlier add at that site and depth"))
+				rows[n - 1].frames++;
 			continue;
 		}
 		KUNIT_ASSERT_NE_MSG(test, line[0], '#', "'%s'", line);
@@ -284,6 +286,8 @@ static void kalloc_track_stack_levels(struct kunit *test)
 	for (want = 1; want <= 2; want++) {
 		KUNIT_ASSERT_EQ(test, kt_stacks_apply(want), 0);
 		KUNIT_EXPECT_EQ(test, kt_stacks_level(), want);
+		/* Unwound, not kept from the first round. */
+		kt_stack_cache_flush();
 		p = kalloc_track_add(t, "levels", 8, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p);
 		stale = p;
@@ -312,8 +316,8 @@ struct kt_unwinds {
 };
 
 /*
- * Unwinds of releases from tasks, counted: each returns a stack of its
- * own, made in advance, as a release may not sleep.
+ * Unwinds of adds or releases from tasks, counted: each returns a stack
+ * of its own, made in advance, as a release may not sleep.
  */
 static depot_stack_handle_t kt_counted_unwind(unsigned long site, gfp_t gfp,
 					      bool *found)
@@ -448,7 +452,7 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 
 	/* Counted: the same site and depth again reuses, and says so. */
 	test->priv = &u;
-	kunit_activate_static_stub(test, kt_unwind_release, kt_counted_unwind);
+	kunit_activate_static_stub(test, kt_unwind, kt_counted_unwind);
 	kt_stack_cache_flush();
 	migrate_disable();
 	kt_release_nth(&r, 2, kt_release_site);
@@ -458,7 +462,7 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 	going = kt_module_going(mod);
 	kt_release_nth(&r, 5, kt_release_site);
 	migrate_enable();
-	kunit_deactivate_static_stub(test, kt_unwind_release);
+	kunit_deactivate_static_stub(test, kt_unwind);
 
 	KUNIT_EXPECT_EQ(test, going, 0);
 	for (i = 0; i < 6; i++) {
@@ -474,14 +478,14 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 
 	/* A trace without the release site is never kept. */
 	u.n = 0;
-	kunit_activate_static_stub(test, kt_unwind_release,
+	kunit_activate_static_stub(test, kt_unwind,
 				   kt_unwind_without_site);
 	kt_stack_cache_flush();
 	migrate_disable();
 	kt_release_nth(&r, 6, kt_release_site);
 	kt_release_nth(&r, 7, kt_release_site);
 	migrate_enable();
-	kunit_deactivate_static_stub(test, kt_unwind_release);
+	kunit_deactivate_static_stub(test, kt_unwind);
 	KUNIT_EXPECT_EQ(test, r.ret[6], 0);
 	KUNIT_EXPECT_EQ(test, r.ret[7], 0);
 	KUNIT_EXPECT_EQ(test, u.n, 2);
@@ -497,6 +501,165 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 				!!kt_test_line(c, "kunit-reused: first released by:"),
 				i == 2);
 	}
+}
+
+/* One add site, reached directly or one frame deeper. */
+static noinline void *kt_add_site(struct kalloc_track *t)
+{
+	void *p = kalloc_track_add(t, "kept", 16, GFP_KERNEL);
+
+	/* Not a tail call: the site is in this function. */
+	OPTIMIZER_HIDE_VAR(p);
+	return p;
+}
+
+static noinline void *kt_add_deeper(struct kalloc_track *t)
+{
+	void *p = kt_add_site(t);
+
+	OPTIMIZER_HIDE_VAR(p);
+	return p;
+}
+
+#define KT_KEPT_ADDS	9
+
+/* The stack of the add of @p (0 if there is no such add). */
+static depot_stack_handle_t kt_add_stack(struct kalloc_track *t, void *p)
+{
+	struct kt_record *rec = p ? kt_test_record(t, p) : NULL;
+
+	return rec ? rec->stack : 0;
+}
+
+/*
+ * The stack of an add is unwound once per site and stack depth, per
+ * CPU, as a release's is, and reused, marked as kept; leak reports
+ * group kept and unwound stacks of one site together and say that the
+ * group's stack was kept; a double-free report says so of the
+ * allocation's stack. The adds run with migration off, as the releases
+ * of kalloc_track_release_stacks_reused() do, with the same caveat.
+ */
+static void kalloc_track_add_stacks_reused(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-addkept");
+	depot_stack_handle_t stack[KT_KEPT_ADDS];
+	long level = kt_stacks_level();
+	struct kt_unwinds u = { };
+	void *p[KT_KEPT_ADDS] = { };
+	unsigned long *entries;
+	struct kt_captured *c;
+	struct kt_record *rec;
+	struct module *mod;
+	void *stale;
+	int going;
+	unsigned int i;
+
+	if (kt_stacks_apply(1))
+		kunit_skip(test, "no stack depot");
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, kt_stacks_level_restore,
+						  (void *)level), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, kt_forget_kept_stacks,
+						  NULL), 0);
+	if (!kt_stack_cacheable())
+		kunit_skip(test, "stacks are not kept here (randomize_kstack_offset)");
+	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mod);
+	for (i = 0; i < KT_COUNTED_UNWINDS; i++) {
+		unsigned long fake[2] = { _THIS_IP_, i + 1 };
+
+		u.stack[i] = stack_depot_save(fake, ARRAY_SIZE(fake), GFP_KERNEL);
+		KUNIT_ASSERT_NE(test, u.stack[i], 0);
+	}
+
+	/* Real stacks: from the add's site on, a frame more when deeper. */
+	kt_stack_cache_flush();
+	migrate_disable();
+	p[0] = kt_add_site(t);
+	p[1] = kt_add_deeper(t);
+	migrate_enable();
+	for (i = 0; i < 2; i++) {
+		stack[i] = kt_add_stack(t, p[i]);
+		KUNIT_ASSERT_NE(test, stack[i], 0);
+		KUNIT_EXPECT_FALSE(test, kt_stack_kept(stack[i]));
+	}
+	KUNIT_EXPECT_NE(test, stack[0], stack[1]);
+	rec = kt_test_record(t, p[0]);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	KUNIT_ASSERT_GT(test, stack_depot_fetch(stack[0], &entries), 0);
+	KUNIT_EXPECT_EQ(test, entries[0], rec->caller);
+
+	/* Counted: the same site and depth again reuses, and says so. */
+	test->priv = &u;
+	kunit_activate_static_stub(test, kt_unwind, kt_counted_unwind);
+	kt_stack_cache_flush();
+	migrate_disable();
+	p[2] = kt_add_site(t);
+	p[3] = kt_add_site(t);
+	p[4] = kt_add_deeper(t);
+	/* What a module's unload does: nothing kept is reused. */
+	going = kt_module_going(mod);
+	p[5] = kt_add_site(t);
+	p[6] = kt_add_site(t);
+	migrate_enable();
+	kunit_deactivate_static_stub(test, kt_unwind);
+	KUNIT_EXPECT_EQ(test, going, 0);
+	for (i = 2; i <= 6; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		stack[i] = kt_add_stack(t, p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, u.n, 3);
+	KUNIT_EXPECT_EQ(test, stack[2], u.stack[0]);
+	KUNIT_EXPECT_TRUE(test, kt_stack_kept(stack[3]));
+	KUNIT_EXPECT_EQ(test, kt_plain(stack[3]), u.stack[0]);
+	KUNIT_EXPECT_EQ(test, stack[4], u.stack[1]);
+	KUNIT_EXPECT_EQ(test, stack[5], u.stack[2]);
+	KUNIT_EXPECT_TRUE(test, kt_stack_kept(stack[6]));
+	KUNIT_EXPECT_EQ(test, kt_plain(stack[6]), u.stack[2]);
+
+	/* A trace without the add's site is never kept. */
+	u.n = 0;
+	kunit_activate_static_stub(test, kt_unwind, kt_unwind_without_site);
+	kt_stack_cache_flush();
+	migrate_disable();
+	p[7] = kt_add_site(t);
+	p[8] = kt_add_site(t);
+	migrate_enable();
+	kunit_deactivate_static_stub(test, kt_unwind);
+	KUNIT_EXPECT_EQ(test, u.n, 2);
+	KUNIT_EXPECT_EQ(test, kt_add_stack(t, p[7]), u.stack[0]);
+	KUNIT_EXPECT_EQ(test, kt_add_stack(t, p[8]), u.stack[1]);
+
+	/* A double-free report says which allocation stack was kept. */
+	for (i = 5; i <= 6; i++) {
+		stale = p[i];
+		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+		c = kt_test_capture(test);
+		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &stale), -EALREADY);
+		KUNIT_EXPECT_EQ(test,
+				!!kt_test_line(c, "kunit-addkept: allocated by (the stack kept from"),
+				i == 6);
+		KUNIT_EXPECT_EQ(test,
+				!!kt_test_line(c, "kunit-addkept: allocated by:"),
+				i == 5);
+	}
+
+	/*
+	 * A leak report groups an unwound stack and the same stack kept,
+	 * and marks the group; p[2] and p[3] are left to leak.
+	 */
+	for (i = 0; i < KT_KEPT_ADDS; i++)
+		if (i != 2 && i != 3)
+			kalloc_track_release(t, &p[i]);
+	c = kt_test_capture(test);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 2);
+	KUNIT_EXPECT_NOT_NULL_MSG(test,
+				  kt_test_line(c, "kunit-addkept: 2 leak(s) of 32 bytes in all from this stack (kept from an earlier add at that site and depth):"),
+				  "%u lines, first '%s'", c->n, c->line[0]);
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "kunit-addkept: 1 leak(s)"), 0);
+	kfree(p[2]);
+	kfree(p[3]);
 }
 #endif
 
@@ -607,12 +770,21 @@ static void kalloc_track_destroy_prints_leaks(struct kunit *test)
 	void *p[3];
 	int i;
 
+	/* Each site's first stack unwound, not kept by an earlier test. */
+	kt_stack_cache_flush();
+	migrate_disable();
 	kt_leak_n(t, p, 2, false);
+	migrate_enable();
 	p[2] = kalloc_track_add(t, "rx-ring", 2048, GFP_KERNEL | __GFP_ZERO);
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	c = kt_test_capture(test);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 3);
+	/* The second add from site-a reused the first one's stack. */
+	if (kt_stacks_on() && kt_stack_cacheable()) {
+		KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, "kunit-printed: 2 leak(s) of 20 bytes in all from this stack (kept from an earlier add at that site and depth):"));
+		KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, "kunit-printed: 1 leak(s) of 2048 bytes in all from this stack:"));
+	}
 
 	KUNIT_EXPECT_EQ(test, kt_test_count(c, want[0]), 2);
 	line = kt_test_line(c, want[1]);
@@ -1028,6 +1200,7 @@ static struct kunit_case kalloc_track_report_cases[] = {
 	KUNIT_CASE(kalloc_track_stack_levels),
 #ifdef CONFIG_KALLOC_TRACK_STACKS
 	KUNIT_CASE(kalloc_track_release_stacks_reused),
+	KUNIT_CASE(kalloc_track_add_stacks_reused),
 #endif
 	KUNIT_CASE(kalloc_track_leaks_grouped_by_stack),
 	KUNIT_CASE(kalloc_track_destroy_prints_leaks),
