@@ -541,6 +541,10 @@ static depot_stack_handle_t kt_add_stack(struct kalloc_track *t, void *p)
  */
 static void kalloc_track_add_stacks_reused(struct kunit *test)
 {
+	static const char kept_alloc[] =
+		"kunit-addkept: allocated by (the stack kept from";
+	static const char kept_leaks[] =
+		"kunit-addkept: 2 leak(s) of 32 bytes in all from this stack (kept from";
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-addkept");
 	depot_stack_handle_t stack[KT_KEPT_ADDS];
 	long level = kt_stacks_level();
@@ -638,8 +642,7 @@ static void kalloc_track_add_stacks_reused(struct kunit *test)
 		c = kt_test_capture(test);
 		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &stale), -EALREADY);
 		KUNIT_EXPECT_EQ(test,
-				!!kt_test_line(c, "kunit-addkept: allocated by (the stack kept from"),
-				i == 6);
+				!!kt_test_line(c, kept_alloc), i == 6);
 		KUNIT_EXPECT_EQ(test,
 				!!kt_test_line(c, "kunit-addkept: allocated by:"),
 				i == 5);
@@ -654,8 +657,7 @@ static void kalloc_track_add_stacks_reused(struct kunit *test)
 			kalloc_track_release(t, &p[i]);
 	c = kt_test_capture(test);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 2);
-	KUNIT_EXPECT_NOT_NULL_MSG(test,
-				  kt_test_line(c, "kunit-addkept: 2 leak(s) of 32 bytes in all from this stack (kept from an earlier add at that site and depth):"),
+	KUNIT_EXPECT_NOT_NULL_MSG(test, kt_test_line(c, kept_leaks),
 				  "%u lines, first '%s'", c->n, c->line[0]);
 	KUNIT_EXPECT_EQ(test, kt_test_count(c, "kunit-addkept: 1 leak(s)"), 0);
 	kfree(p[2]);
@@ -761,6 +763,8 @@ static void kalloc_track_destroy_prints_leaks(struct kunit *test)
 		"kunit-printed: leak of 'site-a' (10 bytes, GFP_KERNEL), age ",
 		"kunit-printed: leak of 'rx-ring' (2048 bytes, GFP_KERNEL|__GFP_ZERO), age ",
 		"kunit-printed: 3 allocation(s) of 2068 bytes leaked at destroy",
+		"kunit-printed: 2 leak(s) of 20 bytes in all from this stack (kept from an earlier add at that site and depth):",
+		"kunit-printed: 1 leak(s) of 2048 bytes in all from this stack:",
 	};
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-printed");
 	struct kalloc_track_stats st;
@@ -782,8 +786,8 @@ static void kalloc_track_destroy_prints_leaks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 3);
 	/* The second add from site-a reused the first one's stack. */
 	if (kt_stacks_on() && kt_stack_cacheable()) {
-		KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, "kunit-printed: 2 leak(s) of 20 bytes in all from this stack (kept from an earlier add at that site and depth):"));
-		KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, "kunit-printed: 1 leak(s) of 2048 bytes in all from this stack:"));
+		KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, want[3]));
+		KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, want[4]));
 	}
 
 	KUNIT_EXPECT_EQ(test, kt_test_count(c, want[0]), 2);
