@@ -5,7 +5,7 @@
 #
 #   uml     UML (one CPU), library with stacks compiled in, one build
 #           run with kalloc_track.stacks=0, 1 (adds) and 2 (adds and
-#           releases)
+#           releases), and 1 and 2 again with kalloc_track.stack_reuse=1
 #   off     UML, library configured out (the API is kmalloc/kfree)
 #   uml-smp UML with two virtual CPUs (CONFIG_SMP, ncpus=2): the
 #           multi-CPU rows, and the one-thread rows of kalloc_track
@@ -82,7 +82,9 @@ for r in $runs; do
 	uml)	uml bench "$cfg/bench.config" kalloc_track_bench \
 			"stacks-off:kalloc_track.stacks=0" \
 			"stacks-of-adds:kalloc_track.stacks=1" \
-			"stacks-of-adds-and-releases:kalloc_track.stacks=2" ;;
+			"stacks-of-adds-and-releases:kalloc_track.stacks=2" \
+			"stacks-of-adds-reused:kalloc_track.stacks=1 kalloc_track.stack_reuse=1" \
+			"stacks-of-adds-and-releases-reused:kalloc_track.stacks=2 kalloc_track.stack_reuse=1" ;;
 	off)	uml bench-off "$cfg/bench-off.config" kalloc_track_bench \
 			"configured-out:" ;;
 	uml-smp)

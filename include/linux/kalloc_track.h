@@ -87,8 +87,8 @@ struct kalloc_track_freed {
 	size_t size;
 	unsigned long alloc_ip;
 	unsigned long release_ip;
-	u32 alloc_stack;	/* depot_stack_handle_t, 0 without stacks */
-	u32 release_stack;	/* the same; its extra bits may say kept */
+	u32 alloc_stack;	/* depot_stack_handle_t, 0 without stacks; */
+	u32 release_stack;	/* the extra bits of either may say kept */
 };
 
 /**

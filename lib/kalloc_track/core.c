@@ -1597,7 +1597,7 @@ VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 	list_for_each_entry_rcu(t, &kt_trackers, node)
 		kt_scrub_tracker(t, mod);
 	rcu_read_unlock();
-	/* Code loaded where @mod was must not reuse its release stacks. */
+	/* Code loaded where @mod was must not reuse its stacks. */
 	kt_stack_cache_flush();
 	return n;
 }

@@ -172,7 +172,7 @@ depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp);
 void kt_stack_cache_flush(void);
 bool kt_stack_kept(depot_stack_handle_t stack);
 
-/* Set in a release's stack handle when it was kept from an earlier one. */
+/* Set in a stack handle when it was kept from an earlier add or release. */
 #define KT_STACK_KEPT		BIT(0)
 static_assert(!(KT_STACK_KEPT >> STACK_DEPOT_EXTRA_BITS));
 
@@ -281,6 +281,7 @@ unsigned int kt_shard_bits(void);
 int kt_module_going(struct module *mod);
 depot_stack_handle_t kt_unwind(unsigned long site, gfp_t gfp, bool *found);
 bool kt_stack_cacheable(void);
+bool kt_stack_reuse_apply(bool on);
 void kt_report_ratelimit_reset(void);
 #endif
 

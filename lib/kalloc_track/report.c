@@ -9,14 +9,18 @@
 
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
+#include <linux/ftrace.h>
 #include <linux/hash.h>
 #include <linux/jiffies.h>
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/randomize_kstack.h>
 #include <linux/ratelimit.h>
+#include <linux/rethook.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -38,8 +42,8 @@
  * 2 - of adds and releases: double-free reports also show the stack of
  *     the first release.
  *
- * Either is unwound once per call site and stack depth (see
- * kt_save_stack()).
+ * With kalloc_track.stack_reuse=1, either is unwound once per call site
+ * and stack depth and then reused (see kt_save_stack()).
  *
  * Off, each costs a patched-out branch.
  */
@@ -133,33 +137,54 @@ int kt_stacks_setup(void)
 }
 
 /*
- * Stacks of adds and releases. An unwind costs more than the rest of a
- * pair (UML's unwinder reads every word of the stack above it, x86's ORC
- * one decodes a table entry per frame), and code allocates and releases
- * from few places: so a stack is kept, per CPU, under its call site (the
+ * Reused stacks, with kalloc_track.stack_reuse=1 (off by default: every
+ * stack is then exact). An unwind costs more than the rest of a pair
+ * (UML's unwinder reads every word of the stack above it, x86's ORC one
+ * decodes a table entry per frame), and code allocates and releases from
+ * few places: so a stack is kept, per CPU, under its call site (the
  * return address into the caller of kalloc_track_add() or
  * kalloc_track_release()) and the offset of our frame in the stack, and
  * a later add or release from the same site at the same depth reuses it
  * rather than unwinding again, with KT_STACK_KEPT set in the handle,
  * which reports print. Two call chains that reach one site at exactly
- * the same depth share the stack of the first; the site itself, which a
- * report prints apart, is always exact. Leak reports group by the stack
- * without the mark.
+ * the same depth share the stack of the first: that is the price, which
+ * is why it is asked for. The site itself, which a report prints apart,
+ * is always exact. Leak reports group by the stack without the mark.
  *
  * Only task context is cached: an interrupt may run on the stack of the
  * task it interrupted, at any depth. Nothing is while the kernel stack's
- * offset is randomised per system call. A stack is kept only if the
- * site is in it, which it is not when a tracer hooked the return of our
- * function (a function_graph tracer, a kretprobe) and every call seems
- * to come from the trampoline. Slots are direct-mapped: two keys in one
- * slot evict each other, and unwind each time.
+ * offset is randomised per system call, or when the site is a tracer's
+ * return trampoline (a kretprobe, rethook or function_graph tracer hooked
+ * the return of our function): every call would seem to come from one
+ * site. A stack is kept only if the site is in it, which it is not when
+ * the unwinder replaced the trampoline with the real return address.
+ * Slots are direct-mapped: two keys in one slot evict each other, and
+ * unwind each time.
  */
 struct kt_stack_slot {
 	unsigned long site;		/* return address of the call */
-	unsigned long depth;		/* offset of our frame in the stack */
+	unsigned int depth;		/* offset of our frame in the stack */
 	unsigned int gen;		/* kt_stack_gen when it was kept */
 	depot_stack_handle_t stack;
 };
+
+static_assert(THREAD_SIZE - 1 <= UINT_MAX);
+
+static bool kt_stack_reuse;
+module_param_named(stack_reuse, kt_stack_reuse, bool, 0644);
+MODULE_PARM_DESC(stack_reuse, "Unwind once per call site and stack depth and reuse the stack (faster; two call chains at one site and depth share a stack, marked as kept); default off");
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Set kalloc_track.stack_reuse; return what it was. */
+bool kt_stack_reuse_apply(bool on)
+{
+	bool was = READ_ONCE(kt_stack_reuse);
+
+	WRITE_ONCE(kt_stack_reuse, on);
+	return was;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stack_reuse_apply);
+#endif
 
 #define KT_STACK_SLOT_BITS	6
 
@@ -213,7 +238,7 @@ EXPORT_SYMBOL_IF_KUNIT(kt_unwind);
 
 VISIBLE_IF_KUNIT bool kt_stack_cacheable(void)
 {
-	if (!in_task())
+	if (!READ_ONCE(kt_stack_reuse) || !in_task())
 		return false;
 #ifdef CONFIG_RANDOMIZE_KSTACK_OFFSET
 	if (static_branch_maybe(CONFIG_RANDOMIZE_KSTACK_OFFSET_DEFAULT,
@@ -224,6 +249,22 @@ VISIBLE_IF_KUNIT bool kt_stack_cacheable(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_stack_cacheable);
 
+/* Whether @site is a tracer's trampoline that took our return address. */
+static bool kt_site_traced(unsigned long site)
+{
+	if (is_kretprobe_trampoline(site))
+		return true;
+#ifdef CONFIG_RETHOOK
+	if (is_rethook_trampoline(site))
+		return true;
+#endif
+#ifdef CONFIG_FUNCTION_GRAPH_TRACER
+	if (site == (unsigned long)dereference_symbol_descriptor(return_to_handler))
+		return true;
+#endif
+	return false;
+}
+
 depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp)
 {
 	/*
@@ -231,15 +272,15 @@ depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp)
 	 * (kt_add() or __kalloc_track_release() calls this once), so the
 	 * site's frame is at a fixed distance from this one.
 	 */
-	unsigned long depth = (unsigned long)__builtin_frame_address(0) &
-			      (THREAD_SIZE - 1);
+	unsigned int depth = (unsigned long)__builtin_frame_address(0) &
+			     (THREAD_SIZE - 1);
 	unsigned int gen = atomic_read(&kt_stack_gen), i;
 	depot_stack_handle_t stack = 0;
 	struct kt_stack_cache *cache;
 	struct kt_stack_slot *slot;
 	bool found;
 
-	if (!kt_stack_cacheable())
+	if (!kt_stack_cacheable() || kt_site_traced(site))
 		return kt_unwind(site, gfp, &found);
 	i = hash_long(site ^ depth, KT_STACK_SLOT_BITS);
 	/* Only tasks use the slots: preemption off keeps others out. */
@@ -305,6 +346,12 @@ bool kt_stack_cacheable(void)
 	return false;
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_stack_cacheable);
+
+bool kt_stack_reuse_apply(bool on)
+{
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_stack_reuse_apply);
 #endif
 
 bool kt_stack_kept(depot_stack_handle_t stack)
@@ -785,7 +832,8 @@ static int kt_allocations_show(struct seq_file *m, void *v)
  * The debugfs "allocations" file: a header line starting with '#', then
  * one tab-separated line per live allocation: name, size, GFP flags, age
  * in ms and caller. With stacks on, each line is followed by the frames
- * of the add, indented by two spaces. A shard's lock is held only to
+ * of the add, indented by two spaces, after a line "  # kept from an
+ * earlier add at that site and depth" if the stack was reused. A shard's lock is held only to
  * copy KT_ROWS_BATCH rows at a time, never while formatting.
  */
 const struct seq_operations kt_allocations_seq_ops = {

@@ -262,6 +262,21 @@ static void kt_stacks_level_restore(void *data)
 	kt_stacks_apply((long)data);
 }
 
+static void kt_stack_reuse_restore(void *data)
+{
+	kt_stack_reuse_apply((long)data);
+}
+
+/* Set kalloc_track.stack_reuse for the rest of @test. */
+static void kt_test_stack_reuse(struct kunit *test, bool on)
+{
+	long was = kt_stack_reuse_apply(on);
+
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, kt_stack_reuse_restore,
+						  (void *)was), 0);
+}
+
 /*
  * kalloc_track.stacks= levels: 1 records the stacks of adds only, 2 those
  * of releases too, and a double-free report then shows both.
@@ -391,13 +406,14 @@ static void kt_forget_kept_stacks(void *data)
 }
 
 /*
- * At kalloc_track.stacks=2, a release's stack is unwound once per site
- * and stack depth, per CPU, and reused, marked as kept; a module going
- * away forgets every kept stack. The releases run with migration off,
- * so that they use one CPU's kept stacks, and are checked afterwards.
- * A module coming or going elsewhere
- * during the test forgets the kept stacks too, and fails it: no module
- * loads while the suites run at boot.
+ * At kalloc_track.stacks=2 with kalloc_track.stack_reuse=1, a release's
+ * stack is unwound once per site and stack depth, per CPU, and reused,
+ * marked as kept; a module going away forgets every kept stack. The
+ * releases run with preemption off, so that they use one CPU's kept
+ * stacks and no other task's call evicts them, and are checked
+ * afterwards. A module coming or going elsewhere during the test
+ * forgets the kept stacks too, and fails it: no module loads while the
+ * suites run at boot.
  */
 static void kalloc_track_release_stacks_reused(struct kunit *test)
 {
@@ -419,6 +435,7 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 	KUNIT_ASSERT_EQ(test,
 			kunit_add_action_or_reset(test, kt_forget_kept_stacks,
 						  NULL), 0);
+	kt_test_stack_reuse(test, true);
 	if (!kt_stack_cacheable())
 		kunit_skip(test, "release stacks are not kept here (randomize_kstack_offset)");
 	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
@@ -437,11 +454,11 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 
 	/* Real stacks: from the release site on, a frame more when deeper. */
 	kt_stack_cache_flush();
-	migrate_disable();
+	preempt_disable();
 	kt_release_nth(&r, 0, kt_release_site);
 	ip = r.ret[0] ? 0 : kt_test_last_release(r.t, r.q[0])->release_ip;
 	kt_release_nth(&r, 1, kt_release_deeper);
-	migrate_enable();
+	preempt_enable();
 	KUNIT_ASSERT_NE(test, r.stack[0], 0);
 	KUNIT_ASSERT_NE(test, r.stack[1], 0);
 	KUNIT_EXPECT_FALSE(test, kt_stack_kept(r.stack[0]));
@@ -454,14 +471,16 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 	test->priv = &u;
 	kunit_activate_static_stub(test, kt_unwind, kt_counted_unwind);
 	kt_stack_cache_flush();
-	migrate_disable();
+	preempt_disable();
 	kt_release_nth(&r, 2, kt_release_site);
 	kt_release_nth(&r, 3, kt_release_site);
 	kt_release_nth(&r, 4, kt_release_deeper);
-	/* What a module's unload does: nothing kept is reused. */
+	preempt_enable();
+	/* What a module's unload does (it may sleep): nothing kept is reused. */
 	going = kt_module_going(mod);
+	preempt_disable();
 	kt_release_nth(&r, 5, kt_release_site);
-	migrate_enable();
+	preempt_enable();
 	kunit_deactivate_static_stub(test, kt_unwind);
 
 	KUNIT_EXPECT_EQ(test, going, 0);
@@ -481,10 +500,10 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 	kunit_activate_static_stub(test, kt_unwind,
 				   kt_unwind_without_site);
 	kt_stack_cache_flush();
-	migrate_disable();
+	preempt_disable();
 	kt_release_nth(&r, 6, kt_release_site);
 	kt_release_nth(&r, 7, kt_release_site);
-	migrate_enable();
+	preempt_enable();
 	kunit_deactivate_static_stub(test, kt_unwind);
 	KUNIT_EXPECT_EQ(test, r.ret[6], 0);
 	KUNIT_EXPECT_EQ(test, r.ret[7], 0);
@@ -506,7 +525,7 @@ static void kalloc_track_release_stacks_reused(struct kunit *test)
 /* One add site, reached directly or one frame deeper. */
 static noinline void *kt_add_site(struct kalloc_track *t)
 {
-	void *p = kalloc_track_add(t, "kept", 16, GFP_KERNEL);
+	void *p = kalloc_track_add(t, "kept", 16, GFP_NOWAIT);
 
 	/* Not a tail call: the site is in this function. */
 	OPTIMIZER_HIDE_VAR(p);
@@ -531,13 +550,38 @@ static depot_stack_handle_t kt_add_stack(struct kalloc_track *t, void *p)
 	return rec ? rec->stack : 0;
 }
 
+/* Whether the stack of the add of @p starts at the add's call site. */
+static bool kt_stack_at_site(struct kalloc_track *t, void *p)
+{
+	struct kt_record *rec = kt_test_record(t, p);
+	unsigned long *entries;
+
+	return rec && rec->stack &&
+	       stack_depot_fetch(rec->stack, &entries) > 0 &&
+	       entries[0] == rec->caller;
+}
+
+/* How many times @line is a whole line of @text. */
+static unsigned int kt_count_lines(const char *text, const char *line)
+{
+	size_t len = strlen(line);
+	unsigned int n = 0;
+	const char *s;
+
+	for (s = text; (s = strstr(s, line)); s += len)
+		if ((s == text || s[-1] == '\n') && s[len] == '\n')
+			n++;
+	return n;
+}
+
 /*
- * The stack of an add is unwound once per site and stack depth, per
- * CPU, as a release's is, and reused, marked as kept; leak reports
- * group kept and unwound stacks of one site together and say that the
- * group's stack was kept; a double-free report says so of the
- * allocation's stack. The adds run with migration off, as the releases
- * of kalloc_track_release_stacks_reused() do, with the same caveat.
+ * With kalloc_track.stack_reuse=1, the stack of an add is unwound once
+ * per site and stack depth, per CPU, as a release's is, and reused,
+ * marked as kept; leak reports group kept and unwound stacks of one
+ * site together and say that the group's stack was kept; a double-free
+ * report and the debugfs listing say so of the allocation's stack. The
+ * adds run with preemption off, as the releases of
+ * kalloc_track_release_stacks_reused() do, with the same caveat.
  */
 static void kalloc_track_add_stacks_reused(struct kunit *test)
 {
@@ -550,11 +594,9 @@ static void kalloc_track_add_stacks_reused(struct kunit *test)
 	long level = kt_stacks_level();
 	struct kt_unwinds u = { };
 	void *p[KT_KEPT_ADDS] = { };
-	unsigned long *entries;
 	struct kt_captured *c;
-	struct kt_record *rec;
 	struct module *mod;
-	void *stale;
+	void *stale, *array;
 	int going;
 	unsigned int i;
 
@@ -566,6 +608,7 @@ static void kalloc_track_add_stacks_reused(struct kunit *test)
 	KUNIT_ASSERT_EQ(test,
 			kunit_add_action_or_reset(test, kt_forget_kept_stacks,
 						  NULL), 0);
+	kt_test_stack_reuse(test, true);
 	if (!kt_stack_cacheable())
 		kunit_skip(test, "stacks are not kept here (randomize_kstack_offset)");
 	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
@@ -579,34 +622,39 @@ static void kalloc_track_add_stacks_reused(struct kunit *test)
 
 	/* Real stacks: from the add's site on, a frame more when deeper. */
 	kt_stack_cache_flush();
-	migrate_disable();
+	preempt_disable();
 	p[0] = kt_add_site(t);
 	p[1] = kt_add_deeper(t);
-	migrate_enable();
+	array = kalloc_track_add_array(t, "kept-array", 2, 8, GFP_NOWAIT);
+	preempt_enable();
+	KUNIT_ASSERT_NOT_NULL(test, array);
 	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 		stack[i] = kt_add_stack(t, p[i]);
 		KUNIT_ASSERT_NE(test, stack[i], 0);
 		KUNIT_EXPECT_FALSE(test, kt_stack_kept(stack[i]));
 	}
 	KUNIT_EXPECT_NE(test, stack[0], stack[1]);
-	rec = kt_test_record(t, p[0]);
-	KUNIT_ASSERT_NOT_NULL(test, rec);
-	KUNIT_ASSERT_GT(test, stack_depot_fetch(stack[0], &entries), 0);
-	KUNIT_EXPECT_EQ(test, entries[0], rec->caller);
+	KUNIT_EXPECT_TRUE(test, kt_stack_at_site(t, p[0]));
+	KUNIT_EXPECT_TRUE(test, kt_stack_at_site(t, p[1]));
+	KUNIT_EXPECT_TRUE(test, kt_stack_at_site(t, array));
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &array), 0);
 
 	/* Counted: the same site and depth again reuses, and says so. */
 	test->priv = &u;
 	kunit_activate_static_stub(test, kt_unwind, kt_counted_unwind);
 	kt_stack_cache_flush();
-	migrate_disable();
+	preempt_disable();
 	p[2] = kt_add_site(t);
 	p[3] = kt_add_site(t);
 	p[4] = kt_add_deeper(t);
-	/* What a module's unload does: nothing kept is reused. */
+	preempt_enable();
+	/* What a module's unload does (it may sleep): nothing kept is reused. */
 	going = kt_module_going(mod);
+	preempt_disable();
 	p[5] = kt_add_site(t);
 	p[6] = kt_add_site(t);
-	migrate_enable();
+	preempt_enable();
 	kunit_deactivate_static_stub(test, kt_unwind);
 	KUNIT_EXPECT_EQ(test, going, 0);
 	for (i = 2; i <= 6; i++) {
@@ -621,15 +669,20 @@ static void kalloc_track_add_stacks_reused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stack[5], u.stack[2]);
 	KUNIT_EXPECT_TRUE(test, kt_stack_kept(stack[6]));
 	KUNIT_EXPECT_EQ(test, kt_plain(stack[6]), u.stack[2]);
+	/* The listing marks the two kept stacks, and only them. */
+	KUNIT_EXPECT_EQ(test,
+			kt_count_lines(kt_render(test, kt_show_allocations, t),
+				       "  # kept from an earlier add at that site and depth"),
+			2);
 
 	/* A trace without the add's site is never kept. */
 	u.n = 0;
 	kunit_activate_static_stub(test, kt_unwind, kt_unwind_without_site);
 	kt_stack_cache_flush();
-	migrate_disable();
+	preempt_disable();
 	p[7] = kt_add_site(t);
 	p[8] = kt_add_site(t);
-	migrate_enable();
+	preempt_enable();
 	kunit_deactivate_static_stub(test, kt_unwind);
 	KUNIT_EXPECT_EQ(test, u.n, 2);
 	KUNIT_EXPECT_EQ(test, kt_add_stack(t, p[7]), u.stack[0]);
@@ -641,8 +694,7 @@ static void kalloc_track_add_stacks_reused(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
 		c = kt_test_capture(test);
 		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &stale), -EALREADY);
-		KUNIT_EXPECT_EQ(test,
-				!!kt_test_line(c, kept_alloc), i == 6);
+		KUNIT_EXPECT_EQ(test, !!kt_test_line(c, kept_alloc), i == 6);
 		KUNIT_EXPECT_EQ(test,
 				!!kt_test_line(c, "kunit-addkept: allocated by:"),
 				i == 5);
@@ -763,7 +815,7 @@ static void kalloc_track_destroy_prints_leaks(struct kunit *test)
 		"kunit-printed: leak of 'site-a' (10 bytes, GFP_KERNEL), age ",
 		"kunit-printed: leak of 'rx-ring' (2048 bytes, GFP_KERNEL|__GFP_ZERO), age ",
 		"kunit-printed: 3 allocation(s) of 2068 bytes leaked at destroy",
-		"kunit-printed: 2 leak(s) of 20 bytes in all from this stack (kept from an earlier add at that site and depth):",
+		"kunit-printed: 2 leak(s) of 20 bytes in all from this stack:",
 		"kunit-printed: 1 leak(s) of 2048 bytes in all from this stack:",
 	};
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-printed");
@@ -774,18 +826,16 @@ static void kalloc_track_destroy_prints_leaks(struct kunit *test)
 	void *p[3];
 	int i;
 
-	/* Each site's first stack unwound, not kept by an earlier test. */
-	kt_stack_cache_flush();
-	migrate_disable();
+	/* Exact stacks, as by default. */
+	kt_test_stack_reuse(test, false);
 	kt_leak_n(t, p, 2, false);
-	migrate_enable();
 	p[2] = kalloc_track_add(t, "rx-ring", 2048, GFP_KERNEL | __GFP_ZERO);
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	c = kt_test_capture(test);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 3);
-	/* The second add from site-a reused the first one's stack. */
-	if (kt_stacks_on() && kt_stack_cacheable()) {
+	/* One stack per site, printed after its leaks. */
+	if (kt_stacks_on()) {
 		KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, want[3]));
 		KUNIT_EXPECT_NOT_NULL(test, kt_test_line(c, want[4]));
 	}
