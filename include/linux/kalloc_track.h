@@ -87,8 +87,9 @@ struct kalloc_track_freed {
 	size_t size;
 	unsigned long alloc_ip;
 	unsigned long release_ip;
-	u32 alloc_stack;	/* depot_stack_handle_t, 0 without stacks; */
-	u32 release_stack;	/* the extra bits of either may say kept */
+	/* depot_stack_handle_t, 0 without; the extra bits may say kept */
+	u32 alloc_stack;
+	u32 release_stack;
 };
 
 /**

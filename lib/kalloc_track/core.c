@@ -1287,7 +1287,14 @@ static int kt_bad_release(struct kalloc_track *t, unsigned long addr,
  */
 int __kalloc_track_release(struct kalloc_track *t, const void *p)
 {
-	unsigned long addr = (unsigned long)p, ip = _RET_IP_, flags;
+	return kt_release(t, p, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(__kalloc_track_release);
+
+/* A release of @p from @ip: the body of every release. */
+int kt_release(struct kalloc_track *t, const void *p, unsigned long ip)
+{
+	unsigned long addr = (unsigned long)p, flags;
 	struct kalloc_track_freed *h;
 	struct kalloc_track_shard *s;
 	struct kt_record *rec, **link;
@@ -1349,7 +1356,6 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p)
 	kt_free_table(old);
 	return KALLOC_TRACK_RELEASED;
 }
-EXPORT_SYMBOL_GPL(__kalloc_track_release);
 
 /**
  * kalloc_track_destroy() - tear a tracker down and report its leaks

@@ -162,6 +162,7 @@ struct seq_file;
 /* core.c */
 void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	     gfp_t gfp, unsigned long caller);
+int kt_release(struct kalloc_track *t, const void *p, unsigned long ip);
 void kt_free_record(struct kt_record *rec);
 void kt_migrate_all(struct kalloc_track *t);
 
@@ -174,6 +175,8 @@ bool kt_stack_kept(depot_stack_handle_t stack);
 
 /* Set in a stack handle when it was kept from an earlier add or release. */
 #define KT_STACK_KEPT		BIT(0)
+/* The line before a kept stack's frames in the debugfs listing. */
+#define KT_KEPT_ADD_LINE	"  # kept from an earlier add at that site and depth"
 static_assert(!(KT_STACK_KEPT >> STACK_DEPOT_EXTRA_BITS));
 
 int kt_stacks_setup(void);
@@ -282,6 +285,7 @@ int kt_module_going(struct module *mod);
 depot_stack_handle_t kt_unwind(unsigned long site, gfp_t gfp, bool *found);
 bool kt_stack_cacheable(void);
 bool kt_stack_reuse_apply(bool on);
+bool kt_site_cacheable(unsigned long site);
 void kt_report_ratelimit_reset(void);
 #endif
 

@@ -48,6 +48,28 @@ static const char *kt_plan_check(const struct kalloc_track_plan *plan,
 	return NULL;
 }
 
+/*
+ * Release @plan's buffers in @bufs, in reverse, as an unwinding ladder
+ * would, recorded as released by @ip, as the adds were recorded as
+ * allocated by our caller. Return: the first error, or 0.
+ */
+static int kt_plan_release(struct kalloc_track *t,
+			   const struct kalloc_track_plan *plan, void **bufs,
+			   unsigned long ip)
+{
+	int ret, first = 0;
+	unsigned int i;
+
+	for (i = plan->n; i-- > 0;) {
+		ret = kt_release(t, bufs[i], ip);
+		if (ret == KALLOC_TRACK_RELEASED)
+			bufs[i] = NULL;
+		if (ret < 0 && !first)
+			first = ret;
+	}
+	return first;
+}
+
 /**
  * kalloc_track_plan_alloc() - allocate every entry of a plan, or none
  * @t: the tracker
@@ -104,7 +126,7 @@ int kalloc_track_plan_alloc_noprof(struct kalloc_track *t,
 		bufs[i] = kt_add(t, e->name, e->size, e->gfp, ip);
 		if (!bufs[i]) {
 			/* The add logged and counted why, if it was us. */
-			kalloc_track_plan_release_bufs(t, plan, bufs);
+			kt_plan_release(t, plan, bufs, ip);
 			return -ENOMEM;
 		}
 	}
@@ -128,20 +150,11 @@ int kalloc_track_plan_release_bufs(struct kalloc_track *t,
 				   const struct kalloc_track_plan *plan,
 				   void **bufs)
 {
-	int ret, first = 0;
-	unsigned int i;
-
 	if (!plan || !bufs || (!plan->entries && plan->n)) {
 		kt_report_ratelimited(KT_ERR, "plan release from %pS refused: NULL plan or buffers",
 				      (void *)_RET_IP_);
 		return -EINVAL;
 	}
-	/* In reverse, as an unwinding ladder would. */
-	for (i = plan->n; i-- > 0;) {
-		ret = kalloc_track_release(t, &bufs[i]);
-		if (ret < 0 && !first)
-			first = ret;
-	}
-	return first;
+	return kt_plan_release(t, plan, bufs, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(kalloc_track_plan_release_bufs);

@@ -13,7 +13,9 @@
 #include <linux/hash.h>
 #include <linux/jiffies.h>
 #include <linux/kallsyms.h>
+#include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -28,6 +30,8 @@
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+
+#include <asm/sections.h>
 
 #include "internal.h"
 
@@ -170,8 +174,31 @@ struct kt_stack_slot {
 
 static_assert(THREAD_SIZE - 1 <= UINT_MAX);
 
-static bool kt_stack_reuse;
-module_param_named(stack_reuse, kt_stack_reuse, bool, 0644);
+static bool kt_stack_reuse __read_mostly;
+
+/* As param_set_bool(), but the store is marked: adds read it locklessly. */
+static int kt_stack_reuse_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool(val ?: "1", &on);
+	if (ret)
+		return ret;
+	WRITE_ONCE(kt_stack_reuse, on);
+	return 0;
+}
+
+static int kt_stack_reuse_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%c\n", READ_ONCE(kt_stack_reuse) ? 'Y' : 'N');
+}
+
+static const struct kernel_param_ops kt_stack_reuse_ops = {
+	.set = kt_stack_reuse_set,
+	.get = kt_stack_reuse_get,
+};
+module_param_cb(stack_reuse, &kt_stack_reuse_ops, NULL, 0644);
 MODULE_PARM_DESC(stack_reuse, "Unwind once per call site and stack depth and reuse the stack (faster; two call chains at one site and depth share a stack, marked as kept); default off");
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -249,39 +276,49 @@ VISIBLE_IF_KUNIT bool kt_stack_cacheable(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_stack_cacheable);
 
-/* Whether @site is a tracer's trampoline that took our return address. */
-static bool kt_site_traced(unsigned long site)
+/*
+ * Whether @site may key a kept stack: code of the kernel or of a module,
+ * and not a tracer's return trampoline that took our return address.
+ * Other trampolines (BPF's, ftrace's, kprobes' instruction slots) live
+ * outside that text, and are freed and reused without a module event.
+ */
+VISIBLE_IF_KUNIT bool kt_site_cacheable(unsigned long site)
 {
+	if (!core_kernel_text(site) && !is_module_text_address(site))
+		return false;
 	if (is_kretprobe_trampoline(site))
-		return true;
+		return false;
 #ifdef CONFIG_RETHOOK
 	if (is_rethook_trampoline(site))
-		return true;
+		return false;
 #endif
 #ifdef CONFIG_FUNCTION_GRAPH_TRACER
-	if (site == (unsigned long)dereference_symbol_descriptor(return_to_handler))
-		return true;
+	if (site == (unsigned long)dereference_kernel_function_descriptor(return_to_handler))
+		return false;
 #endif
-	return false;
+	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(kt_site_cacheable);
 
 depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp)
 {
-	/*
-	 * For one site, the calls from there to here are always the same
-	 * (kt_add() or __kalloc_track_release() calls this once), so the
-	 * site's frame is at a fixed distance from this one.
-	 */
-	unsigned int depth = (unsigned long)__builtin_frame_address(0) &
-			     (THREAD_SIZE - 1);
-	unsigned int gen = atomic_read(&kt_stack_gen), i;
 	depot_stack_handle_t stack = 0;
 	struct kt_stack_cache *cache;
 	struct kt_stack_slot *slot;
+	unsigned int depth, gen, i;
 	bool found;
 
-	if (!kt_stack_cacheable() || kt_site_traced(site))
+	if (!kt_stack_cacheable() || !kt_site_cacheable(site))
 		return kt_unwind(site, gfp, &found);
+	/*
+	 * For one site, the calls from there to here are always the same
+	 * (kt_add() or kt_release() calls this once), so the site's frame
+	 * is at a fixed distance from this one. The generation is read
+	 * before the unwind: a module event meanwhile makes the stack kept
+	 * below stale at once.
+	 */
+	depth = (unsigned long)__builtin_frame_address(0) & (THREAD_SIZE - 1);
+	gen = atomic_read(&kt_stack_gen);
 	i = hash_long(site ^ depth, KT_STACK_SLOT_BITS);
 	/* Only tasks use the slots: preemption off keeps others out. */
 	cache = get_cpu_ptr(&kt_stack_cache);
@@ -352,6 +389,12 @@ bool kt_stack_reuse_apply(bool on)
 	return false;
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_stack_reuse_apply);
+
+bool kt_site_cacheable(unsigned long site)
+{
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_site_cacheable);
 #endif
 
 bool kt_stack_kept(depot_stack_handle_t stack)
@@ -821,7 +864,7 @@ static int kt_allocations_show(struct seq_file *m, void *v)
 	if (!row->stack)
 		return 0;
 	if (kt_stack_kept(row->stack))
-		seq_puts(m, "  # kept from an earlier add at that site and depth\n");
+		seq_puts(m, KT_KEPT_ADD_LINE "\n");
 	n = stack_depot_fetch(row->stack, &entries);
 	for (i = 0; i < n; i++)
 		seq_printf(m, "  %pS\n", (void *)entries[i]);
@@ -832,8 +875,8 @@ static int kt_allocations_show(struct seq_file *m, void *v)
  * The debugfs "allocations" file: a header line starting with '#', then
  * one tab-separated line per live allocation: name, size, GFP flags, age
  * in ms and caller. With stacks on, each line is followed by the frames
- * of the add, indented by two spaces, after a line "  # kept from an
- * earlier add at that site and depth" if the stack was reused. A shard's lock is held only to
+ * of the add, indented by two spaces, after KT_KEPT_ADD_LINE if the
+ * stack was reused. A shard's lock is held only to
  * copy KT_ROWS_BATCH rows at a time, never while formatting.
  */
 const struct seq_operations kt_allocations_seq_ops = {

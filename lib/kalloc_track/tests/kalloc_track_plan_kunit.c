@@ -12,6 +12,7 @@
 #include <linux/kallsyms.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/stackdepot.h>
 
 #include "../internal.h"
 #include "kt_test.h"
@@ -35,9 +36,12 @@ static void kalloc_track_plan_alloc_all(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-plan");
 	struct kt_test_bufs bufs = { };
+	const struct kalloc_track_freed *h;
 	struct kalloc_track_stats st;
+	unsigned long *entries;
 	struct kt_record *rec;
 	char caller[KSYM_NAME_LEN];
+	void *rx;
 	u8 *z;
 	int i;
 
@@ -63,9 +67,20 @@ static void kalloc_track_plan_alloc_all(struct kunit *test)
 			(__force unsigned int)(GFP_KERNEL));
 	snprintf(caller, sizeof(caller), "%ps", (void *)rec->caller);
 	KUNIT_EXPECT_STREQ(test, caller, "kalloc_track_plan_alloc_all");
+	/* With stacks, the stack starts there too. */
+	if (rec->stack) {
+		KUNIT_ASSERT_GT(test, stack_depot_fetch(rec->stack, &entries), 0);
+		KUNIT_EXPECT_EQ(test, entries[0], rec->caller);
+	}
 
+	rx = bufs.rx_ring;
 	KUNIT_EXPECT_EQ(test, kalloc_track_plan_release(t, kt_test_bufs, &bufs),
 			0);
+	/* Released by this test too, rx_ring last of all. */
+	h = kt_test_last_release(t, rx);
+	KUNIT_EXPECT_EQ(test, h->addr, (unsigned long)rx);
+	snprintf(caller, sizeof(caller), "%ps", (void *)h->release_ip);
+	KUNIT_EXPECT_STREQ(test, caller, "kalloc_track_plan_alloc_all");
 	KUNIT_EXPECT_NULL(test, bufs.rx_ring);
 	KUNIT_EXPECT_NULL(test, bufs.tx_ring);
 	KUNIT_EXPECT_NULL(test, bufs.stats);
