@@ -1139,9 +1139,10 @@ fail:
  * Return: the memory, or NULL when an argument is bad (counted in
  * bad_input), a limit is reached (refused) or memory ran out (failed).
  */
-void *kalloc_track_add_noprof(struct kalloc_track *t, const char *name,
-			      size_t size, gfp_t gfp)
+noinline void *kalloc_track_add_noprof(struct kalloc_track *t,
+				       const char *name, size_t size, gfp_t gfp)
 {
+	/* Never inlined, with LTO either: _RET_IP_ is our caller's. */
 	return kt_add(t, name, size, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(kalloc_track_add_noprof);
@@ -1158,9 +1159,9 @@ EXPORT_SYMBOL_GPL(kalloc_track_add_noprof);
  * Return: As kalloc_track_add(); NULL, as bad input, when @n * @size
  * overflows or is 0.
  */
-void *kalloc_track_add_array_noprof(struct kalloc_track *t,
-				    const char *name, size_t n, size_t size,
-				    gfp_t gfp)
+noinline void *kalloc_track_add_array_noprof(struct kalloc_track *t,
+					     const char *name, size_t n,
+					     size_t size, gfp_t gfp)
 {
 	size_t bytes;
 
@@ -1285,7 +1286,7 @@ static int kt_bad_release(struct kalloc_track *t, unsigned long addr,
  * disabled.
  * Return: As kalloc_track_release().
  */
-int __kalloc_track_release(struct kalloc_track *t, const void *p)
+noinline int __kalloc_track_release(struct kalloc_track *t, const void *p)
 {
 	return kt_release(t, p, _RET_IP_);
 }

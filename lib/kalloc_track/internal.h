@@ -169,7 +169,8 @@ void kt_migrate_all(struct kalloc_track *t);
 /* report.c: stacks, reports and the text of the debugfs files. */
 DECLARE_STATIC_KEY_FALSE(kt_stacks_enabled);
 DECLARE_STATIC_KEY_FALSE(kt_release_stacks_enabled);
-depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp);
+depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp,
+				   bool release);
 void kt_stack_cache_flush(void);
 bool kt_stack_kept(depot_stack_handle_t stack);
 
@@ -247,7 +248,7 @@ void kt_show_allocations(struct seq_file *m, struct kalloc_track *t);
 static inline depot_stack_handle_t kt_stack(unsigned long site, gfp_t gfp)
 {
 	if (static_branch_unlikely(&kt_stacks_enabled))
-		return kt_save_stack(site, gfp);
+		return kt_save_stack(site, gfp, false);
 	return 0;
 }
 
@@ -256,7 +257,7 @@ static inline depot_stack_handle_t kt_release_stack(unsigned long site,
 						    gfp_t gfp)
 {
 	if (static_branch_unlikely(&kt_release_stacks_enabled))
-		return kt_save_stack(site, gfp);
+		return kt_save_stack(site, gfp, true);
 	return 0;
 }
 

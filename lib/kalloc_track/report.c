@@ -167,12 +167,18 @@ int kt_stacks_setup(void)
  */
 struct kt_stack_slot {
 	unsigned long site;		/* return address of the call */
-	unsigned int depth;		/* offset of our frame in the stack */
+	unsigned int depth;		/* offset of our frame, KT_STACK_RELEASE */
 	unsigned int gen;		/* kt_stack_gen when it was kept */
 	depot_stack_handle_t stack;
 };
 
-static_assert(THREAD_SIZE - 1 <= UINT_MAX);
+/*
+ * Set in a slot's depth for a release: an add and a release from one
+ * site (a plan's adds and its rollback) reach us through different
+ * calls, so their frames are not at the same distance from the site's.
+ */
+#define KT_STACK_RELEASE	BIT(31)
+static_assert(THREAD_SIZE - 1 < KT_STACK_RELEASE);
 
 static bool kt_stack_reuse __read_mostly;
 
@@ -195,6 +201,7 @@ static int kt_stack_reuse_get(char *buf, const struct kernel_param *kp)
 }
 
 static const struct kernel_param_ops kt_stack_reuse_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,	/* a bare flag means on */
 	.set = kt_stack_reuse_set,
 	.get = kt_stack_reuse_get,
 };
@@ -224,7 +231,9 @@ static DEFINE_PER_CPU(struct kt_stack_cache, kt_stack_cache);
 /*
  * Bumped when a module comes, before any of its code runs, and when it
  * goes, so that no site of code that was at its addresses before (a
- * module unloaded, or init text freed) is reused. A zeroed slot never
+ * module unloaded) is reused; code placed where a module's init text
+ * was, which no event announces, is not module text, which
+ * kt_site_cacheable() checks. A zeroed slot never
  * matches: no site is 0. Kept handles stay valid: stack_depot_save()
  * never evicts a stack.
  */
@@ -280,7 +289,10 @@ EXPORT_SYMBOL_IF_KUNIT(kt_stack_cacheable);
  * Whether @site may key a kept stack: code of the kernel or of a module,
  * and not a tracer's return trampoline that took our return address.
  * Other trampolines (BPF's, ftrace's, kprobes' instruction slots) live
- * outside that text, and are freed and reused without a module event.
+ * outside that text, and are freed and reused without a module event:
+ * checked on every reuse, not only when a stack is kept, as such a
+ * trampoline may land where a module's init text was. For a site in a
+ * module, that costs a lookup of the module.
  */
 VISIBLE_IF_KUNIT bool kt_site_cacheable(unsigned long site)
 {
@@ -300,7 +312,8 @@ VISIBLE_IF_KUNIT bool kt_site_cacheable(unsigned long site)
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_site_cacheable);
 
-depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp)
+depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp,
+				   bool release)
 {
 	depot_stack_handle_t stack = 0;
 	struct kt_stack_cache *cache;
@@ -312,12 +325,14 @@ depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp)
 		return kt_unwind(site, gfp, &found);
 	/*
 	 * For one site, the calls from there to here are always the same
-	 * (kt_add() or kt_release() calls this once), so the site's frame
-	 * is at a fixed distance from this one. The generation is read
-	 * before the unwind: a module event meanwhile makes the stack kept
-	 * below stale at once.
+	 * for adds (kt_add() calls this once), and for releases (through
+	 * kt_release()), so the site's frame is at a fixed distance from
+	 * this one. The generation is read before the unwind: a module
+	 * event meanwhile makes the stack kept below stale at once.
 	 */
 	depth = (unsigned long)__builtin_frame_address(0) & (THREAD_SIZE - 1);
+	if (release)
+		depth |= KT_STACK_RELEASE;
 	gen = atomic_read(&kt_stack_gen);
 	i = hash_long(site ^ depth, KT_STACK_SLOT_BITS);
 	/* Only tasks use the slots: preemption off keeps others out. */
@@ -367,7 +382,8 @@ int kt_stacks_level(void)
 EXPORT_SYMBOL_IF_KUNIT(kt_stacks_level);
 #endif
 
-depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp)
+depot_stack_handle_t kt_save_stack(unsigned long site, gfp_t gfp,
+				   bool release)
 {
 	return 0;
 }
