@@ -442,6 +442,41 @@ static void kt_forget_kept_stacks(void *data)
 }
 
 /*
+ * Set @level and kalloc_track.stack_reuse=1 for the rest of @test, from
+ * an empty cache, and make @u's stacks; skip if stacks cannot be kept.
+ * Return: a module for kt_module_going(), which only looks at its
+ * address.
+ */
+static struct module *kt_reuse_setup(struct kunit *test, long level,
+				     struct kt_unwinds *u)
+{
+	long was = kt_stacks_level();
+	struct module *mod;
+	unsigned int i;
+
+	if (kt_stacks_apply(level))
+		kunit_skip(test, "no stack depot");
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, kt_stacks_level_restore,
+						  (void *)was), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, kt_forget_kept_stacks,
+						  NULL), 0);
+	kt_test_stack_reuse(test, true);
+	if (!kt_stack_cacheable())
+		kunit_skip(test, "stacks are not kept here (randomize_kstack_offset)");
+	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mod);
+	for (i = 0; i < KT_COUNTED_UNWINDS; i++) {
+		unsigned long fake[2] = { _THIS_IP_, i + 1 };
+
+		u->stack[i] = stack_depot_save(fake, ARRAY_SIZE(fake), GFP_KERNEL);
+		KUNIT_ASSERT_NE(test, u->stack[i], 0);
+	}
+	return mod;
+}
+
+/*
  * At kalloc_track.stacks=2 with kalloc_track.stack_reuse=1, a release's
  * stack is unwound once per site and stack depth, per CPU, and reused,
  * marked as kept; a module going away forgets every kept stack. The
@@ -454,38 +489,19 @@ static void kt_forget_kept_stacks(void *data)
 static void kalloc_track_release_stacks_reused(struct kunit *test)
 {
 	struct kt_reused r = { .t = kt_test_tracker(test, "kunit-reused") };
-	long level = kt_stacks_level();
+	const char *kept = "kunit-reused: first released by (the stack kept from";
 	struct kt_unwinds u = { };
 	unsigned long *entries, ip;
-	struct module *mod;
-	const char *kept = "kunit-reused: first released by (the stack kept from";
 	struct kt_captured *c;
+	struct module *mod;
 	int going;
 	unsigned int i;
 
-	if (kt_stacks_apply(2))
-		kunit_skip(test, "no stack depot");
-	KUNIT_ASSERT_EQ(test,
-			kunit_add_action_or_reset(test, kt_stacks_level_restore,
-						  (void *)level), 0);
-	KUNIT_ASSERT_EQ(test,
-			kunit_add_action_or_reset(test, kt_forget_kept_stacks,
-						  NULL), 0);
-	kt_test_stack_reuse(test, true);
-	if (!kt_stack_cacheable())
-		kunit_skip(test, "release stacks are not kept here (randomize_kstack_offset)");
-	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mod);
+	mod = kt_reuse_setup(test, 2, &u);
 	for (i = 0; i < ARRAY_SIZE(r.p); i++) {
 		r.p[i] = kalloc_track_add(r.t, "reused", 16, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, r.p[i]);
 		r.q[i] = r.p[i];
-	}
-	for (i = 0; i < KT_COUNTED_UNWINDS; i++) {
-		unsigned long fake[2] = { _THIS_IP_, i + 1 };
-
-		u.stack[i] = stack_depot_save(fake, ARRAY_SIZE(fake), GFP_KERNEL);
-		KUNIT_ASSERT_NE(test, u.stack[i], 0);
 	}
 
 	/* Real stacks: from the release site on, a frame more when deeper. */
@@ -632,7 +648,6 @@ static void kalloc_track_add_stacks_reused(struct kunit *test)
 		"kunit-addkept: 2 leak(s) of 32 bytes in all from this stack (kept from";
 	struct kalloc_track *t = kt_test_tracker(test, "kunit-addkept");
 	depot_stack_handle_t stack[KT_KEPT_ADDS];
-	long level = kt_stacks_level();
 	struct kt_unwinds u = { };
 	void *p[KT_KEPT_ADDS] = { };
 	struct kt_captured *c;
@@ -643,25 +658,7 @@ static void kalloc_track_add_stacks_reused(struct kunit *test)
 	int going;
 	unsigned int i;
 
-	if (kt_stacks_apply(1))
-		kunit_skip(test, "no stack depot");
-	KUNIT_ASSERT_EQ(test,
-			kunit_add_action_or_reset(test, kt_stacks_level_restore,
-						  (void *)level), 0);
-	KUNIT_ASSERT_EQ(test,
-			kunit_add_action_or_reset(test, kt_forget_kept_stacks,
-						  NULL), 0);
-	kt_test_stack_reuse(test, true);
-	if (!kt_stack_cacheable())
-		kunit_skip(test, "stacks are not kept here (randomize_kstack_offset)");
-	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mod);
-	for (i = 0; i < KT_COUNTED_UNWINDS; i++) {
-		unsigned long fake[2] = { _THIS_IP_, i + 1 };
-
-		u.stack[i] = stack_depot_save(fake, ARRAY_SIZE(fake), GFP_KERNEL);
-		KUNIT_ASSERT_NE(test, u.stack[i], 0);
-	}
+	mod = kt_reuse_setup(test, 1, &u);
 
 	/*
 	 * The shards and a depot pool, allocated outside the sections
