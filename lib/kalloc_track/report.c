@@ -233,9 +233,8 @@ static DEFINE_PER_CPU(struct kt_stack_cache, kt_stack_cache);
  * goes, so that no site of code that was at its addresses before (a
  * module unloaded) is reused; code placed where a module's init text
  * was, which no event announces, is not module text, which
- * kt_site_cacheable() checks. A zeroed slot never
- * matches: no site is 0. Kept handles stay valid: stack_depot_save()
- * never evicts a stack.
+ * kt_site_cacheable() checks. A zeroed slot never matches: no site is
+ * 0. Kept handles stay valid: stack_depot_save() never evicts a stack.
  */
 static atomic_t kt_stack_gen = ATOMIC_INIT(0);
 
@@ -638,6 +637,23 @@ unsigned int kt_report_leaks(const struct kalloc_track *t,
 	return total;
 }
 
+/*
+ * @stack under @title, which says when the stack was kept from an earlier
+ * @kind (add or release) rather than unwound.
+ */
+static void kt_report_titled_stack(const struct kalloc_track *t,
+				   const char *title, const char *kind,
+				   depot_stack_handle_t stack)
+{
+	if (kt_stack_kept(stack))
+		kt_report(KT_ERR,
+			  "%s: %s (the stack kept from an earlier %s at that site and depth):",
+			  t->owner, title, kind);
+	else
+		kt_report(KT_ERR, "%s: %s:", t->owner, title);
+	kt_report_stack(stack);
+}
+
 void kt_report_double_free(const struct kalloc_track *t,
 			   const struct kalloc_track_freed *h,
 			   unsigned long ip)
@@ -648,24 +664,11 @@ void kt_report_double_free(const struct kalloc_track *t,
 		return;
 	kt_format_double_free(buf, sizeof(buf), t, h, ip);
 	kt_report_line(KT_ERR, buf);
-	if (h->alloc_stack) {
-		if (kt_stack_kept(h->alloc_stack))
-			kt_report(KT_ERR,
-				  "%s: allocated by (the stack kept from an earlier add at that site and depth):",
-				  t->owner);
-		else
-			kt_report(KT_ERR, "%s: allocated by:", t->owner);
-		kt_report_stack(h->alloc_stack);
-	}
-	if (h->release_stack) {
-		if (kt_stack_kept(h->release_stack))
-			kt_report(KT_ERR,
-				  "%s: first released by (the stack kept from an earlier release at that site and depth):",
-				  t->owner);
-		else
-			kt_report(KT_ERR, "%s: first released by:", t->owner);
-		kt_report_stack(h->release_stack);
-	}
+	if (h->alloc_stack)
+		kt_report_titled_stack(t, "allocated by", "add", h->alloc_stack);
+	if (h->release_stack)
+		kt_report_titled_stack(t, "first released by", "release",
+				       h->release_stack);
 }
 
 /**

@@ -344,7 +344,7 @@ static depot_stack_handle_t kt_counted_unwind(unsigned long site, gfp_t gfp,
 	return u->stack[u->n++];
 }
 
-/* An unwind whose trace misses the release site, as under a tracer. */
+/* An unwind whose trace misses the call site, as under a tracer. */
 static depot_stack_handle_t kt_unwind_without_site(unsigned long site,
 						   gfp_t gfp, bool *found)
 {
