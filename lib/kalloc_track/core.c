@@ -35,7 +35,6 @@
 
 #define pr_fmt(fmt) "kalloc_track: " fmt
 
-#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <linux/atomic.h>
 #include <linux/init.h>
@@ -130,7 +129,7 @@ VISIBLE_IF_KUNIT struct kt_record *kt_alloc_record(gfp_t gfp)
 {
 	struct kt_record *rec;
 
-	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_record, gfp);
+	KT_STUB_REDIRECT(kt_alloc_record, gfp);
 	if (unlikely(!kt_record_cache))
 		return NULL;
 	rec = kmem_cache_alloc(kt_record_cache, gfp);
@@ -142,7 +141,7 @@ EXPORT_SYMBOL_IF_KUNIT(kt_alloc_record);
 
 void kt_free_record(struct kt_record *rec)
 {
-	KUNIT_STATIC_STUB_REDIRECT(kt_free_record, rec);
+	KT_STUB_REDIRECT(kt_free_record, rec);
 	kmem_cache_free(kt_record_cache, rec);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_free_record);
@@ -150,7 +149,7 @@ EXPORT_SYMBOL_IF_KUNIT(kt_free_record);
 VISIBLE_IF_KUNIT void *kt_alloc_payload(size_t size, gfp_t gfp,
 					unsigned long caller)
 {
-	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_payload, size, gfp, caller);
+	KT_STUB_REDIRECT(kt_alloc_payload, size, gfp, caller);
 	/* _noprof: /proc/allocinfo charges the tag of our caller's site. */
 	return kmalloc_node_track_caller_noprof(size, gfp, NUMA_NO_NODE,
 						caller);
@@ -160,7 +159,7 @@ EXPORT_SYMBOL_IF_KUNIT(kt_alloc_payload);
 VISIBLE_IF_KUNIT struct kt_bucket *kt_alloc_table(unsigned int bits,
 						  gfp_t gfp)
 {
-	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_table, bits, gfp);
+	KT_STUB_REDIRECT(kt_alloc_table, bits, gfp);
 	/*
 	 * A failure only leaves chains longer: no warning, no retrying, no
 	 * reserves. A table serves every user of the tracker, so it is not
@@ -178,7 +177,7 @@ EXPORT_SYMBOL_IF_KUNIT(kt_alloc_table);
 VISIBLE_IF_KUNIT struct kalloc_track_shard *kt_alloc_shards(unsigned int n,
 							    gfp_t gfp)
 {
-	KUNIT_STATIC_STUB_REDIRECT(kt_alloc_shards, n, gfp);
+	KT_STUB_REDIRECT(kt_alloc_shards, n, gfp);
 	/*
 	 * As kt_alloc_table(), except that the add waits for it: it keeps
 	 * its caller's __GFP_HIGH and __GFP_NOFAIL, but not the emergency
@@ -948,7 +947,7 @@ static struct kt_record *kt_pool_pop_locked(struct kalloc_track_shard *s)
  */
 VISIBLE_IF_KUNIT unsigned int kt_shard_bits(void)
 {
-	KUNIT_STATIC_STUB_REDIRECT(kt_shard_bits);
+	KT_STUB_REDIRECT(kt_shard_bits);
 	if (nr_cpu_ids <= 1)
 		return 0;
 	return min(order_base_2(nr_cpu_ids * KT_SHARDS_PER_CPU),

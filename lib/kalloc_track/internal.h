@@ -18,6 +18,22 @@
 
 #include <asm/page.h>
 
+#include <kunit/static_stub.h>
+
+/*
+ * A KUnit static stub of ours, compiled in only when this library's own
+ * tests are built, not whenever KUnit is: while any KUnit test runs, the
+ * redirect looks for a stub on every call of a stubbed function, which a
+ * kernel that runs other suites (or the benchmark, a KUnit suite itself)
+ * would pay on every add, and it keeps the payload's allocation out of
+ * line.
+ */
+#if IS_ENABLED(CONFIG_KALLOC_TRACK_KUNIT_TEST)
+#define KT_STUB_REDIRECT(fn, args...)	KUNIT_STATIC_STUB_REDIRECT(fn, ##args)
+#else
+#define KT_STUB_REDIRECT(fn, args...)	do { } while (0)
+#endif
+
 /*
  * One live allocation. Records live in their own slab cache, apart from
  * the payload, so that the payload keeps kmalloc()'s alignment and size

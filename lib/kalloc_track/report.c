@@ -7,7 +7,6 @@
 
 #define pr_fmt(fmt) "kalloc_track: " fmt
 
-#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <linux/ftrace.h>
 #include <linux/hash.h>
@@ -260,7 +259,7 @@ kt_unwind(unsigned long site, gfp_t gfp, bool *found)
 	unsigned long entries[KT_STACK_OURS + KT_STACK_DEPTH];
 	unsigned int n, i;
 
-	KUNIT_STATIC_STUB_REDIRECT(kt_unwind, site, gfp, found);
+	KT_STUB_REDIRECT(kt_unwind, site, gfp, found);
 	n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
 	for (i = 0; i < n && entries[i] != site; i++)
 		;
@@ -433,7 +432,7 @@ static DEFINE_RATELIMIT_STATE(kt_report_rs, DEFAULT_RATELIMIT_INTERVAL,
  */
 void kt_report_line(enum kt_level level, const char *line)
 {
-	KUNIT_STATIC_STUB_REDIRECT(kt_report_line, level, line);
+	KT_STUB_REDIRECT(kt_report_line, level, line);
 	if (level == KT_WARN)
 		pr_warn("%s\n", line);
 	else
@@ -541,7 +540,7 @@ void kt_report_leak(const struct kalloc_track *t, const struct kt_record *rec,
 {
 	char buf[KT_REPORT_LEN];
 
-	KUNIT_STATIC_STUB_REDIRECT(kt_report_leak, t, rec, now);
+	KT_STUB_REDIRECT(kt_report_leak, t, rec, now);
 	kt_format_leak(buf, sizeof(buf), t, rec, now);
 	kt_report_line(KT_ERR, buf);
 }
@@ -551,7 +550,7 @@ void kt_report_leak_site(const struct kalloc_track *t,
 			 depot_stack_handle_t stack, unsigned int n,
 			 size_t bytes)
 {
-	KUNIT_STATIC_STUB_REDIRECT(kt_report_leak_site, t, stack, n, bytes);
+	KT_STUB_REDIRECT(kt_report_leak_site, t, stack, n, bytes);
 	if (kt_stack_kept(stack))
 		kt_report(KT_ERR,
 			  "%s: %u leak(s) of %zu bytes in all from this stack (kept from an earlier add at that site and depth):",
