@@ -30,6 +30,20 @@
 /* Longest allocation name accepted, not counting the terminating NUL. */
 #define KALLOC_TRACK_NAME_MAX	64
 
+/*
+ * A name the compiler knows, a string literal most often, is checked when
+ * the caller is built: an empty or longer one does not build. Other names
+ * are checked at each add.
+ */
+#define __kalloc_track_name_known(name)					\
+	__builtin_constant_p(__builtin_strlen(name))
+
+#define __kalloc_track_check_name(name)					\
+	BUILD_BUG_ON_MSG(__kalloc_track_name_known(name) &&		\
+			 (!__builtin_strlen(name) ||			\
+			  __builtin_strlen(name) > KALLOC_TRACK_NAME_MAX),	\
+			 "kalloc_track: a name has 1 to KALLOC_TRACK_NAME_MAX characters")
+
 /* Releases remembered per tracker to recognise a double free. */
 #define KALLOC_TRACK_HISTORY	16
 
@@ -179,11 +193,26 @@ void *kalloc_track_add_array_noprof(struct kalloc_track *t,
 				    const char *name, size_t n, size_t size,
 				    gfp_t gfp)
 	__must_check __alloc_size(3, 4);
+void *__kalloc_track_add_literal_noprof(struct kalloc_track *t,
+					const char *name, size_t size,
+					gfp_t gfp)
+	__must_check __alloc_size(3);
+void *__kalloc_track_add_array_literal_noprof(struct kalloc_track *t,
+					      const char *name, size_t n,
+					      size_t size, gfp_t gfp)
+	__must_check __alloc_size(3, 4);
 int __kalloc_track_release(struct kalloc_track *t, const void *p);
 
 /* Documented at their bodies, kalloc_track_add{,_array}_noprof(). */
-#define kalloc_track_add(...)						\
-	alloc_hooks(kalloc_track_add_noprof(__VA_ARGS__))
+#define kalloc_track_add(t, name, size, gfp)				\
+({									\
+	const char *__kt_name = (name);					\
+									\
+	__kalloc_track_check_name(__kt_name);				\
+	alloc_hooks(__kalloc_track_name_known(__kt_name) ?		\
+		    __kalloc_track_add_literal_noprof(t, __kt_name, size, gfp) : \
+		    kalloc_track_add_noprof(t, __kt_name, size, gfp));	\
+})
 
 /**
  * kalloc_track_add_zeroed() - allocate zeroed memory tracked by @t
@@ -198,8 +227,17 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 #define kalloc_track_add_zeroed(t, name, size, gfp)			\
 	kalloc_track_add(t, name, size, (gfp) | __GFP_ZERO)
 
-#define kalloc_track_add_array(...)					\
-	alloc_hooks(kalloc_track_add_array_noprof(__VA_ARGS__))
+#define kalloc_track_add_array(t, name, n, size, gfp)			\
+({									\
+	const char *__kt_name = (name);					\
+									\
+	__kalloc_track_check_name(__kt_name);				\
+	alloc_hooks(__kalloc_track_name_known(__kt_name) ?		\
+		    __kalloc_track_add_array_literal_noprof(t, __kt_name, n,	\
+							    size, gfp) :	\
+		    kalloc_track_add_array_noprof(t, __kt_name, n, size,	\
+						  gfp));		\
+})
 
 /**
  * kalloc_track_release() - free tracked memory and NULL the pointer
@@ -263,12 +301,25 @@ static inline int kalloc_track_get_stats(struct kalloc_track *t,
 	return 0;
 }
 
+/* Names are checked as when tracking is on, so that both configs build. */
 #define kalloc_track_add(t, name, size, gfp)				\
-	({ (void)(t); (void)(name); kmalloc(size, gfp); })
+({									\
+	const char *__kt_name = (name);					\
+									\
+	(void)(t);							\
+	__kalloc_track_check_name(__kt_name);				\
+	kmalloc(size, gfp);						\
+})
 #define kalloc_track_add_zeroed(t, name, size, gfp)			\
-	({ (void)(t); (void)(name); kzalloc(size, gfp); })
+	kalloc_track_add(t, name, size, (gfp) | __GFP_ZERO)
 #define kalloc_track_add_array(t, name, n, size, gfp)			\
-	({ (void)(t); (void)(name); kcalloc(n, size, gfp); })
+({									\
+	const char *__kt_name = (name);					\
+									\
+	(void)(t);							\
+	__kalloc_track_check_name(__kt_name);				\
+	kcalloc(n, size, gfp);						\
+})
 
 #define kalloc_track_release(t, pp)					\
 ({									\

@@ -853,19 +853,25 @@ int kalloc_track_get_stats(struct kalloc_track *t,
 }
 EXPORT_SYMBOL_GPL(kalloc_track_get_stats);
 
-/* Why an add's arguments are bad, or NULL when they are fine. */
+/*
+ * Why an add's arguments are bad, or NULL when they are fine. A name
+ * that @name_known says the compiler knew was checked when the caller
+ * was built (see kalloc_track_add()).
+ */
 static const char *kt_check_add(struct kalloc_track *t, const char *name,
-				size_t size, gfp_t gfp)
+				size_t size, gfp_t gfp, bool name_known)
 {
 	size_t len;
 
-	if (!name)
-		return "NULL name";
-	len = strnlen(name, KALLOC_TRACK_NAME_MAX + 1);
-	if (!len)
-		return "empty name";
-	if (len > KALLOC_TRACK_NAME_MAX)
-		return "name longer than KALLOC_TRACK_NAME_MAX";
+	if (!name_known) {
+		if (!name)
+			return "NULL name";
+		len = strnlen(name, KALLOC_TRACK_NAME_MAX + 1);
+		if (!len)
+			return "empty name";
+		if (len > KALLOC_TRACK_NAME_MAX)
+			return "name longer than KALLOC_TRACK_NAME_MAX";
+	}
 	if (!size)
 		return "size 0";
 	if (size > KMALLOC_MAX_SIZE)
@@ -989,7 +995,7 @@ static bool kt_setup_shards(struct kalloc_track *t, gfp_t gfp)
 }
 
 void *kt_add(struct kalloc_track *t, const char *name, size_t size,
-	     gfp_t gfp, unsigned long caller)
+	     gfp_t gfp, unsigned long caller, bool name_known)
 {
 	struct kalloc_track_shard *shards, *s;
 	struct kt_record *rec = NULL;
@@ -1004,7 +1010,7 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 
 	if (unlikely(!kt_usable(t, "add", caller)))
 		return NULL;
-	why = kt_check_add(t, name, size, gfp);
+	why = kt_check_add(t, name, size, gfp, name_known);
 	if (unlikely(why)) {
 		kt_count(t, &t->stats.bad_input);
 		kt_report_ratelimited(KT_ERR,
@@ -1142,9 +1148,40 @@ noinline void *kalloc_track_add_noprof(struct kalloc_track *t,
 				       const char *name, size_t size, gfp_t gfp)
 {
 	/* Never inlined, with LTO either: _RET_IP_ is our caller's. */
-	return kt_add(t, name, size, gfp, _RET_IP_);
+	return kt_add(t, name, size, gfp, _RET_IP_, false);
 }
 EXPORT_SYMBOL_GPL(kalloc_track_add_noprof);
+
+/*
+ * kalloc_track_add() of a name that the compiler knew, and that the
+ * macro checked when the caller was built.
+ */
+noinline void *__kalloc_track_add_literal_noprof(struct kalloc_track *t,
+						 const char *name, size_t size,
+						 gfp_t gfp)
+{
+	return kt_add(t, name, size, gfp, _RET_IP_, true);
+}
+EXPORT_SYMBOL_GPL(__kalloc_track_add_literal_noprof);
+
+static void *kt_add_array(struct kalloc_track *t, const char *name,
+			  size_t n, size_t size, gfp_t gfp, unsigned long ip,
+			  bool name_known)
+{
+	size_t bytes;
+
+	if (unlikely(!kt_usable(t, "add", ip)))
+		return NULL;
+	if (unlikely(check_mul_overflow(n, size, &bytes))) {
+		kt_count(t, &t->stats.bad_input);
+		kt_report_ratelimited(KT_ERR,
+				      "%s: add of '%.*s' from %pS refused: %zu x %zu bytes overflows",
+				      t->owner, KALLOC_TRACK_NAME_MAX, name,
+				      (void *)ip, n, size);
+		return NULL;
+	}
+	return kt_add(t, name, bytes, gfp | __GFP_ZERO, ip, name_known);
+}
 
 /**
  * kalloc_track_add_array() - allocate a zeroed tracked array, as kcalloc()
@@ -1162,21 +1199,19 @@ noinline void *kalloc_track_add_array_noprof(struct kalloc_track *t,
 					     const char *name, size_t n,
 					     size_t size, gfp_t gfp)
 {
-	size_t bytes;
-
-	if (unlikely(!kt_usable(t, "add", _RET_IP_)))
-		return NULL;
-	if (unlikely(check_mul_overflow(n, size, &bytes))) {
-		kt_count(t, &t->stats.bad_input);
-		kt_report_ratelimited(KT_ERR,
-				      "%s: add of '%.*s' from %pS refused: %zu x %zu bytes overflows",
-				      t->owner, KALLOC_TRACK_NAME_MAX, name,
-				      (void *)_RET_IP_, n, size);
-		return NULL;
-	}
-	return kt_add(t, name, bytes, gfp | __GFP_ZERO, _RET_IP_);
+	return kt_add_array(t, name, n, size, gfp, _RET_IP_, false);
 }
 EXPORT_SYMBOL_GPL(kalloc_track_add_array_noprof);
+
+/* kalloc_track_add_array() of a name checked when the caller was built. */
+noinline void *__kalloc_track_add_array_literal_noprof(struct kalloc_track *t,
+						       const char *name,
+						       size_t n, size_t size,
+						       gfp_t gfp)
+{
+	return kt_add_array(t, name, n, size, gfp, _RET_IP_, true);
+}
+EXPORT_SYMBOL_GPL(__kalloc_track_add_array_literal_noprof);
 
 /*
  * Look @addr up in @t, under RCU, which keeps a destroy from freeing the

@@ -177,7 +177,7 @@ struct seq_file;
 
 /* core.c */
 void *kt_add(struct kalloc_track *t, const char *name, size_t size,
-	     gfp_t gfp, unsigned long caller);
+	     gfp_t gfp, unsigned long caller, bool name_known);
 int kt_release(struct kalloc_track *t, const void *p, unsigned long ip);
 void kt_free_record(struct kt_record *rec);
 void kt_migrate_all(struct kalloc_track *t);

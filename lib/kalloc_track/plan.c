@@ -123,7 +123,7 @@ int kalloc_track_plan_alloc_noprof(struct kalloc_track *t,
 		const struct kalloc_track_plan_entry *e = &plan->entries[i];
 
 		/* Recorded as allocated by our caller, not by us. */
-		bufs[i] = kt_add(t, e->name, e->size, e->gfp, ip);
+		bufs[i] = kt_add(t, e->name, e->size, e->gfp, ip, false);
 		if (!bufs[i]) {
 			/* The add logged and counted why, if it was us. */
 			kt_plan_release(t, plan, bufs, ip);

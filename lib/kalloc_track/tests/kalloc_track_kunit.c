@@ -1080,6 +1080,43 @@ static void kalloc_track_add_name_at_max_length(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).bad_input, 0);
 }
 
+/*
+ * A name the compiler knows is checked when the caller is built, and
+ * only the name: the rest of the add is checked as for any other.
+ */
+static void kalloc_track_add_name_known_when_built(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	const char *hidden = "hidden";
+	const char *empty = "";
+	void *p;
+
+	OPTIMIZER_HIDE_VAR(hidden);
+	OPTIMIZER_HIDE_VAR(empty);
+	KUNIT_EXPECT_TRUE(test, __kalloc_track_name_known("literal"));
+	KUNIT_EXPECT_TRUE(test, __kalloc_track_name_known(kt_long_name + 1));
+	KUNIT_EXPECT_FALSE(test, __kalloc_track_name_known(hidden));
+
+	/* Known names: bad sizes are still refused. */
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "lit", 0, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, kalloc_track_add_array(t, "lit",
+						       SIZE_MAX / 2 + 1, 2,
+						       GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "lit", 8,
+						 GFP_KERNEL | __GFP_HIGHMEM));
+	/* An unknown empty name is still refused at the add. */
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, empty, 8, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).bad_input, 4);
+
+	p = kalloc_track_add(t, "lit", 8, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
+	p = kalloc_track_add(t, hidden, 8, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).adds, 2);
+}
+
 static void kalloc_track_null_tracker(struct kunit *test)
 {
 	struct kalloc_track_stats st = { .live = 1 };
@@ -1291,6 +1328,7 @@ static struct kunit_case kalloc_track_misuse_cases[] = {
 	KUNIT_CASE(kalloc_track_release_wrong_owner),
 	KUNIT_CASE_PARAM(kalloc_track_add_bad_input, kt_bad_add_gen_params),
 	KUNIT_CASE(kalloc_track_add_name_at_max_length),
+	KUNIT_CASE(kalloc_track_add_name_known_when_built),
 	KUNIT_CASE(kalloc_track_null_tracker),
 	KUNIT_CASE(kalloc_track_zeroed_tracker),
 	KUNIT_CASE(kalloc_track_init_live_refused),
