@@ -206,12 +206,17 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 /* Documented at their bodies, kalloc_track_add{,_array}_noprof(). */
 #define kalloc_track_add(t, name, size, gfp)				\
 ({									\
+	struct kalloc_track *__kt_t = (t);				\
 	const char *__kt_name = (name);					\
+	size_t __kt_size = (size);					\
+	gfp_t __kt_gfp = (gfp);						\
 									\
 	__kalloc_track_check_name(__kt_name);				\
 	alloc_hooks(__kalloc_track_name_known(__kt_name) ?		\
-		    __kalloc_track_add_literal_noprof(t, __kt_name, size, gfp) : \
-		    kalloc_track_add_noprof(t, __kt_name, size, gfp));	\
+		    __kalloc_track_add_literal_noprof(__kt_t, __kt_name,	\
+						      __kt_size, __kt_gfp) : \
+		    kalloc_track_add_noprof(__kt_t, __kt_name, __kt_size,	\
+					    __kt_gfp));			\
 })
 
 /**
@@ -229,14 +234,18 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 
 #define kalloc_track_add_array(t, name, n, size, gfp)			\
 ({									\
+	struct kalloc_track *__kt_t = (t);				\
 	const char *__kt_name = (name);					\
+	size_t __kt_n = (n), __kt_size = (size);			\
+	gfp_t __kt_gfp = (gfp);						\
 									\
 	__kalloc_track_check_name(__kt_name);				\
 	alloc_hooks(__kalloc_track_name_known(__kt_name) ?		\
-		    __kalloc_track_add_array_literal_noprof(t, __kt_name, n,	\
-							    size, gfp) :	\
-		    kalloc_track_add_array_noprof(t, __kt_name, n, size,	\
-						  gfp));		\
+		    __kalloc_track_add_array_literal_noprof(__kt_t, __kt_name, \
+							    __kt_n, __kt_size, \
+							    __kt_gfp) :	\
+		    kalloc_track_add_array_noprof(__kt_t, __kt_name, __kt_n, \
+						  __kt_size, __kt_gfp));	\
 })
 
 /**

@@ -29,9 +29,9 @@
  * line.
  */
 #if IS_ENABLED(CONFIG_KALLOC_TRACK_KUNIT_TEST)
-#define KT_STUB_REDIRECT(fn, args...)	KUNIT_STATIC_STUB_REDIRECT(fn, ##args)
+#define KT_STUB_REDIRECT(...)	KUNIT_STATIC_STUB_REDIRECT(__VA_ARGS__)
 #else
-#define KT_STUB_REDIRECT(fn, args...)	do { } while (0)
+#define KT_STUB_REDIRECT(...)	do { } while (0)
 #endif
 
 /*
