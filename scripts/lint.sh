@@ -114,11 +114,35 @@ slog=$cbuild/sparse.log
 # Nothing from an earlier run may answer for this one.
 rm -f "$clog" "$slog"
 find "$cbuild" -name '*.ko' -delete 2>/dev/null || true
+# The names' build-time check rests on __is_constexpr(), on which clang
+# must agree with gcc: its compile-fail cases are built with clang too,
+# each expected to fail (its log is read below).
+cnames="kt_empty_name kt_empty_name_off kt_long_name kt_null_name"
+for n in $cnames; do
+	cp "$KT_TOP/scripts/compile-fail/$n.c" "lib/kalloc_track/$n.c"
+	rm -f "$cbuild/$n.clang.log"
+done
 cmd="$cmd && clang --version | head -n 1 && $mk -j$KT_JOBS W=1 >$clog 2>&1 &&
      make ARCH=x86_64 LLVM=1 O=$cbuild -j$KT_JOBS C=2 W=1 lib/kalloc_track/ \
-		samples/kalloc_track/ >$slog 2>&1"
+		samples/kalloc_track/ >$slog 2>&1 &&
+     for n in $cnames; do
+		$mk lib/kalloc_track/\$n.o >$cbuild/\$n.clang.log 2>&1 &&
+			echo built >>$cbuild/\$n.clang.log; true; done"
 "$KT_TOP/scripts/toolroot.sh" run "$wt" "$cbuild" -- "$cmd" ||
 	{ tail -n 20 "$clog" "$slog"; fail=1; }
+for n in $cnames; do
+	rm -f "lib/kalloc_track/$n.c"
+	want=$(sed -n 's/^ \* expect: //p' "$KT_TOP/scripts/compile-fail/$n.c")
+	if [ ! -f "$cbuild/$n.clang.log" ] || grep -qx built "$cbuild/$n.clang.log"; then
+		echo "$n: built with clang, but must not"
+		fail=1
+	elif ! grep -qF "$want" "$cbuild/$n.clang.log"; then
+		echo "$n: failed with clang, but not with '$want'"
+		fail=1
+	else
+		echo "$n: refused by clang with '$want'"
+	fi
+done
 for opt in $xfrag; do
 	grep -qx "$opt" "$cbuild/.config" || { echo "x86_64 config lacks $opt"; fail=1; }
 done

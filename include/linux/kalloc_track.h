@@ -31,18 +31,31 @@
 #define KALLOC_TRACK_NAME_MAX	64
 
 /*
- * A name the compiler knows, a string literal most often, is checked when
- * the caller is built: an empty or longer one does not build. Other names
- * are checked at each add.
+ * A name whose length is a constant expression, a string literal most
+ * often, is checked when the caller is built, as fortify's strlen() tells
+ * one: an empty or longer one, or a literal NULL, does not build. Other
+ * names are checked at each add. None of these evaluates @name.
  */
-#define __kalloc_track_name_known(name)					\
-	__builtin_constant_p(__builtin_strlen(name))
+#define __kalloc_track_name_str(name)					\
+	__builtin_choose_expr(__builtin_types_compatible_p(typeof(name),	\
+							   void *),	\
+			      "", (name))
 
-#define __kalloc_track_check_name(name)					\
-	BUILD_BUG_ON_MSG(__kalloc_track_name_known(name) &&		\
-			 (!__builtin_strlen(name) ||			\
-			  __builtin_strlen(name) > KALLOC_TRACK_NAME_MAX),	\
-			 "kalloc_track: a name has 1 to KALLOC_TRACK_NAME_MAX characters")
+#define __kalloc_track_name_known(name)					\
+	__is_constexpr(__builtin_strlen(__kalloc_track_name_str(name)))
+
+/* The length of a known name (a literal NULL has none); 1 for others. */
+#define __kalloc_track_name_len(name)					\
+	__builtin_choose_expr(__kalloc_track_name_known(name),		\
+			      __builtin_strlen(__kalloc_track_name_str(name)), 1)
+
+/* Whether @name is known; a build error if it is known and bad. */
+#define __kalloc_track_name_checked(name)				\
+	(__kalloc_track_name_known(name) +				\
+	 BUILD_BUG_ON_ZERO(!__kalloc_track_name_len(name) ||		\
+			   __kalloc_track_name_len(name) >		\
+			   KALLOC_TRACK_NAME_MAX,			\
+			   "kalloc_track: a name has 1 to KALLOC_TRACK_NAME_MAX characters"))
 
 /* Releases remembered per tracker to recognise a double free. */
 #define KALLOC_TRACK_HISTORY	16
@@ -207,16 +220,13 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 #define kalloc_track_add(t, name, size, gfp)				\
 ({									\
 	struct kalloc_track *__kt_t = (t);				\
-	const char *__kt_name = (name);					\
 	size_t __kt_size = (size);					\
 	gfp_t __kt_gfp = (gfp);						\
 									\
-	__kalloc_track_check_name(__kt_name);				\
-	alloc_hooks(__kalloc_track_name_known(__kt_name) ?		\
-		    __kalloc_track_add_literal_noprof(__kt_t, __kt_name,	\
-						      __kt_size, __kt_gfp) : \
-		    kalloc_track_add_noprof(__kt_t, __kt_name, __kt_size,	\
-					    __kt_gfp));			\
+	alloc_hooks(__builtin_choose_expr(__kalloc_track_name_checked(name), \
+		__kalloc_track_add_literal_noprof(__kt_t, name, __kt_size,	\
+						  __kt_gfp),		\
+		kalloc_track_add_noprof(__kt_t, name, __kt_size, __kt_gfp))); \
 })
 
 /**
@@ -235,17 +245,14 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 #define kalloc_track_add_array(t, name, n, size, gfp)			\
 ({									\
 	struct kalloc_track *__kt_t = (t);				\
-	const char *__kt_name = (name);					\
 	size_t __kt_n = (n), __kt_size = (size);			\
 	gfp_t __kt_gfp = (gfp);						\
 									\
-	__kalloc_track_check_name(__kt_name);				\
-	alloc_hooks(__kalloc_track_name_known(__kt_name) ?		\
-		    __kalloc_track_add_array_literal_noprof(__kt_t, __kt_name, \
-							    __kt_n, __kt_size, \
-							    __kt_gfp) :	\
-		    kalloc_track_add_array_noprof(__kt_t, __kt_name, __kt_n, \
-						  __kt_size, __kt_gfp));	\
+	alloc_hooks(__builtin_choose_expr(__kalloc_track_name_checked(name), \
+		__kalloc_track_add_array_literal_noprof(__kt_t, name, __kt_n,	\
+							__kt_size, __kt_gfp), \
+		kalloc_track_add_array_noprof(__kt_t, name, __kt_n,	\
+					      __kt_size, __kt_gfp)));	\
 })
 
 /**
@@ -310,13 +317,17 @@ static inline int kalloc_track_get_stats(struct kalloc_track *t,
 	return 0;
 }
 
-/* Names are checked as when tracking is on, so that both configs build. */
+/*
+ * Names are checked as when tracking is on, so that what builds one way
+ * builds the other. The size stays the expression kmalloc() is given.
+ */
 #define kalloc_track_add(t, name, size, gfp)				\
 ({									\
 	const char *__kt_name = (name);					\
 									\
 	(void)(t);							\
-	__kalloc_track_check_name(__kt_name);				\
+	(void)__kt_name;						\
+	(void)__kalloc_track_name_checked(name);			\
 	kmalloc(size, gfp);						\
 })
 #define kalloc_track_add_zeroed(t, name, size, gfp)			\
@@ -326,7 +337,8 @@ static inline int kalloc_track_get_stats(struct kalloc_track *t,
 	const char *__kt_name = (name);					\
 									\
 	(void)(t);							\
-	__kalloc_track_check_name(__kt_name);				\
+	(void)__kt_name;						\
+	(void)__kalloc_track_name_checked(name);			\
 	kcalloc(n, size, gfp);						\
 })
 

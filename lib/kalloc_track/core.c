@@ -854,18 +854,19 @@ int kalloc_track_get_stats(struct kalloc_track *t,
 EXPORT_SYMBOL_GPL(kalloc_track_get_stats);
 
 /*
- * Why an add's arguments are bad, or NULL when they are fine. A name
- * that @name_known says the compiler knew was checked when the caller
- * was built (see kalloc_track_add()).
+ * Why an add's arguments are bad, or NULL when they are fine. The length
+ * of a name that @name_known says the compiler knew was checked when the
+ * caller was built (see kalloc_track_add()); NULL is still checked, for
+ * a caller of the _literal functions that did not go through the macro.
  */
 static const char *kt_check_add(struct kalloc_track *t, const char *name,
 				size_t size, gfp_t gfp, bool name_known)
 {
 	size_t len;
 
+	if (!name)
+		return "NULL name";
 	if (!name_known) {
-		if (!name)
-			return "NULL name";
 		len = strnlen(name, KALLOC_TRACK_NAME_MAX + 1);
 		if (!len)
 			return "empty name";
@@ -1147,6 +1148,7 @@ fail:
 noinline void *kalloc_track_add_noprof(struct kalloc_track *t,
 				       const char *name, size_t size, gfp_t gfp)
 {
+	KT_STUB_REDIRECT(kalloc_track_add_noprof, t, name, size, gfp);
 	/* Never inlined, with LTO either: _RET_IP_ is our caller's. */
 	return kt_add(t, name, size, gfp, _RET_IP_, false);
 }
@@ -1160,6 +1162,7 @@ noinline void *__kalloc_track_add_literal_noprof(struct kalloc_track *t,
 						 const char *name, size_t size,
 						 gfp_t gfp)
 {
+	KT_STUB_REDIRECT(__kalloc_track_add_literal_noprof, t, name, size, gfp);
 	return kt_add(t, name, size, gfp, _RET_IP_, true);
 }
 EXPORT_SYMBOL_GPL(__kalloc_track_add_literal_noprof);
@@ -1199,6 +1202,7 @@ noinline void *kalloc_track_add_array_noprof(struct kalloc_track *t,
 					     const char *name, size_t n,
 					     size_t size, gfp_t gfp)
 {
+	KT_STUB_REDIRECT(kalloc_track_add_array_noprof, t, name, n, size, gfp);
 	return kt_add_array(t, name, n, size, gfp, _RET_IP_, false);
 }
 EXPORT_SYMBOL_GPL(kalloc_track_add_array_noprof);
@@ -1209,6 +1213,8 @@ noinline void *__kalloc_track_add_array_literal_noprof(struct kalloc_track *t,
 						       size_t n, size_t size,
 						       gfp_t gfp)
 {
+	KT_STUB_REDIRECT(__kalloc_track_add_array_literal_noprof, t, name, n,
+			 size, gfp);
 	return kt_add_array(t, name, n, size, gfp, _RET_IP_, true);
 }
 EXPORT_SYMBOL_GPL(__kalloc_track_add_array_literal_noprof);

@@ -18,17 +18,16 @@
 
 #include <asm/page.h>
 
-#include <kunit/static_stub.h>
-
 /*
  * A KUnit static stub of ours, compiled in only when this library's own
  * tests are built, not whenever KUnit is: while any KUnit test runs, the
  * redirect looks for a stub on every call of a stubbed function, which a
  * kernel that runs other suites (or the benchmark, a KUnit suite itself)
  * would pay on every add, and it keeps the payload's allocation out of
- * line.
+ * line. Tests that stub need CONFIG_KALLOC_TRACK_KUNIT_TEST.
  */
 #if IS_ENABLED(CONFIG_KALLOC_TRACK_KUNIT_TEST)
+#include <kunit/static_stub.h>
 #define KT_STUB_REDIRECT(...)	KUNIT_STATIC_STUB_REDIRECT(__VA_ARGS__)
 #else
 #define KT_STUB_REDIRECT(...)	do { } while (0)

@@ -1080,13 +1080,47 @@ static void kalloc_track_add_name_at_max_length(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).bad_input, 0);
 }
 
+/* Which add body the macros called, for kalloc_track_add_name_known(). */
+static unsigned int kt_literal_adds, kt_other_adds;
+
+static void *kt_count_literal_add(struct kalloc_track *t, const char *name,
+				  size_t size, gfp_t gfp)
+{
+	kt_literal_adds++;
+	return NULL;
+}
+
+static void *kt_count_other_add(struct kalloc_track *t, const char *name,
+				size_t size, gfp_t gfp)
+{
+	kt_other_adds++;
+	return NULL;
+}
+
+static void *kt_count_literal_array(struct kalloc_track *t, const char *name,
+				    size_t n, size_t size, gfp_t gfp)
+{
+	kt_literal_adds++;
+	return NULL;
+}
+
+static void *kt_count_other_array(struct kalloc_track *t, const char *name,
+				  size_t n, size_t size, gfp_t gfp)
+{
+	kt_other_adds++;
+	return NULL;
+}
+
 /*
- * A name the compiler knows is checked when the caller is built, and
- * only the name: the rest of the add is checked as for any other.
+ * A name whose length the compiler knows goes to the _literal bodies,
+ * which trust its length (checked when the caller was built); any other
+ * to the bodies that measure it. Only the length is trusted: the rest of
+ * the add, and a NULL name, are checked as for any other.
  */
-static void kalloc_track_add_name_known_when_built(struct kunit *test)
+static void kalloc_track_add_name_known(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	static const char known[] = "static-const";
 	const char *hidden = "hidden";
 	const char *empty = "";
 	void *p;
@@ -1094,21 +1128,45 @@ static void kalloc_track_add_name_known_when_built(struct kunit *test)
 	OPTIMIZER_HIDE_VAR(hidden);
 	OPTIMIZER_HIDE_VAR(empty);
 	KUNIT_EXPECT_TRUE(test, __kalloc_track_name_known("literal"));
-	KUNIT_EXPECT_TRUE(test, __kalloc_track_name_known(kt_long_name + 1));
+	KUNIT_EXPECT_EQ(test, __kalloc_track_name_len("literal"), 7);
 	KUNIT_EXPECT_FALSE(test, __kalloc_track_name_known(hidden));
 
-	/* Known names: bad sizes are still refused. */
+	kt_literal_adds = 0;
+	kt_other_adds = 0;
+	kunit_activate_static_stub(test, __kalloc_track_add_literal_noprof,
+				   kt_count_literal_add);
+	kunit_activate_static_stub(test, kalloc_track_add_noprof,
+				   kt_count_other_add);
+	kunit_activate_static_stub(test, __kalloc_track_add_array_literal_noprof,
+				   kt_count_literal_array);
+	kunit_activate_static_stub(test, kalloc_track_add_array_noprof,
+				   kt_count_other_array);
+	p = kalloc_track_add(t, "lit", 8, GFP_KERNEL);
+	p = kalloc_track_add_zeroed(t, "lit", 8, GFP_KERNEL);
+	p = kalloc_track_add_array(t, "lit", 2, 8, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, kt_literal_adds, 3);
+	KUNIT_EXPECT_EQ(test, kt_other_adds, 0);
+	p = kalloc_track_add(t, hidden, 8, GFP_KERNEL);
+	p = kalloc_track_add_array(t, hidden, 2, 8, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, kt_literal_adds, 3);
+	KUNIT_EXPECT_EQ(test, kt_other_adds, 2);
+	kunit_deactivate_static_stub(test, __kalloc_track_add_literal_noprof);
+	kunit_deactivate_static_stub(test, kalloc_track_add_noprof);
+	kunit_deactivate_static_stub(test, __kalloc_track_add_array_literal_noprof);
+	kunit_deactivate_static_stub(test, kalloc_track_add_array_noprof);
+
+	/* Known names: bad sizes and flags are still refused. */
 	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "lit", 0, GFP_KERNEL));
-	KUNIT_EXPECT_NULL(test, kalloc_track_add_array(t, "lit",
-						       SIZE_MAX / 2 + 1, 2,
-						       GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "lit", 8,
 						 GFP_KERNEL | __GFP_HIGHMEM));
-	/* An unknown empty name is still refused at the add. */
+	/* A _literal body called directly still refuses NULL. */
+	KUNIT_EXPECT_NULL(test, __kalloc_track_add_literal_noprof(t, NULL, 8,
+								  GFP_KERNEL));
+	/* An unknown empty name is refused at the add. */
 	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, empty, 8, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).bad_input, 4);
 
-	p = kalloc_track_add(t, "lit", 8, GFP_KERNEL);
+	p = kalloc_track_add(t, known, 8, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
 	p = kalloc_track_add(t, hidden, 8, GFP_KERNEL);
@@ -1328,7 +1386,7 @@ static struct kunit_case kalloc_track_misuse_cases[] = {
 	KUNIT_CASE(kalloc_track_release_wrong_owner),
 	KUNIT_CASE_PARAM(kalloc_track_add_bad_input, kt_bad_add_gen_params),
 	KUNIT_CASE(kalloc_track_add_name_at_max_length),
-	KUNIT_CASE(kalloc_track_add_name_known_when_built),
+	KUNIT_CASE(kalloc_track_add_name_known),
 	KUNIT_CASE(kalloc_track_null_tracker),
 	KUNIT_CASE(kalloc_track_zeroed_tracker),
 	KUNIT_CASE(kalloc_track_init_live_refused),

@@ -72,12 +72,16 @@ static inline unsigned int kt_test_max_shard_bits(void)
  */
 static inline void kt_test_one_shard(struct kunit *test)
 {
+	/* Our stubs exist only with CONFIG_KALLOC_TRACK_KUNIT_TEST. */
+	BUILD_BUG_ON(!IS_ENABLED(CONFIG_KALLOC_TRACK_KUNIT_TEST));
 	kunit_activate_static_stub(test, kt_shard_bits, kt_test_no_shard_bits);
 }
 
 /* The same with the most shards a tracker can have. */
 static inline void kt_test_most_shards(struct kunit *test)
 {
+	/* Our stubs exist only with CONFIG_KALLOC_TRACK_KUNIT_TEST. */
+	BUILD_BUG_ON(!IS_ENABLED(CONFIG_KALLOC_TRACK_KUNIT_TEST));
 	kunit_activate_static_stub(test, kt_shard_bits, kt_test_max_shard_bits);
 }
 
@@ -191,6 +195,8 @@ static inline struct kt_captured *kt_test_capture(struct kunit *test)
 	kt_captured = kunit_kzalloc(test, sizeof(*kt_captured), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, kt_captured);
 	kt_report_ratelimit_reset();
+	/* Our stubs exist only with CONFIG_KALLOC_TRACK_KUNIT_TEST. */
+	BUILD_BUG_ON(!IS_ENABLED(CONFIG_KALLOC_TRACK_KUNIT_TEST));
 	kunit_activate_static_stub(test, kt_report_line, kt_test_capture_line);
 	return kt_captured;
 }
