@@ -118,22 +118,28 @@ find "$cbuild" -name '*.ko' -delete 2>/dev/null || true
 # must agree with gcc: its compile-fail cases are built with clang too,
 # each expected to fail (its log is read below).
 cnames="kt_empty_name kt_empty_name_off kt_long_name kt_null_name"
+trap 'for n in $cnames; do rm -f "$wt/lib/kalloc_track/$n.c"; done' EXIT
 for n in $cnames; do
 	cp "$KT_TOP/scripts/compile-fail/$n.c" "lib/kalloc_track/$n.c"
-	rm -f "$cbuild/$n.clang.log"
+	echo "not run" >"$cbuild/$n.clang.log"
 done
-cmd="$cmd && clang --version | head -n 1 && $mk -j$KT_JOBS W=1 >$clog 2>&1 &&
+# The cases run after the module build whether or not it passed, each
+# log replaced by its own build's output.
+cmd="$cmd && clang --version | head -n 1 && { $mk -j$KT_JOBS W=1 >$clog 2>&1 &&
      make ARCH=x86_64 LLVM=1 O=$cbuild -j$KT_JOBS C=2 W=1 lib/kalloc_track/ \
-		samples/kalloc_track/ >$slog 2>&1 &&
+		samples/kalloc_track/ >$slog 2>&1; ok=\$?;
      for n in $cnames; do
 		$mk lib/kalloc_track/\$n.o >$cbuild/\$n.clang.log 2>&1 &&
-			echo built >>$cbuild/\$n.clang.log; true; done"
+			echo built >>$cbuild/\$n.clang.log; done; exit \$ok; }"
 "$KT_TOP/scripts/toolroot.sh" run "$wt" "$cbuild" -- "$cmd" ||
-	{ tail -n 20 "$clog" "$slog"; fail=1; }
+	{ tail -n 20 "$clog" "$slog" 2>/dev/null || true; fail=1; }
 for n in $cnames; do
 	rm -f "lib/kalloc_track/$n.c"
 	want=$(sed -n 's/^ \* expect: //p' "$KT_TOP/scripts/compile-fail/$n.c")
-	if [ ! -f "$cbuild/$n.clang.log" ] || grep -qx built "$cbuild/$n.clang.log"; then
+	if grep -qx "not run" "$cbuild/$n.clang.log"; then
+		echo "$n: not built with clang"
+		fail=1
+	elif grep -qx built "$cbuild/$n.clang.log"; then
 		echo "$n: built with clang, but must not"
 		fail=1
 	elif ! grep -qF "$want" "$cbuild/$n.clang.log"; then

@@ -31,15 +31,17 @@
 #define KALLOC_TRACK_NAME_MAX	64
 
 /*
- * A name whose length is a constant expression, a string literal most
- * often, is checked when the caller is built, as fortify's strlen() tells
- * one: an empty or longer one, or a literal NULL, does not build. Other
+ * A name whose length is a constant expression, a string literal always,
+ * is checked when the caller is built, as fortify's strlen() tells one:
+ * an empty or longer one does not build, nor NULL (or any void *). Other
  * names are checked at each add. None of these evaluates @name.
  */
+#define __kalloc_track_name_void(name)					\
+	__builtin_types_compatible_p(typeof(name), void *)
+
+/* @name, or a stand-in for a void * one, which has its own error. */
 #define __kalloc_track_name_str(name)					\
-	__builtin_choose_expr(__builtin_types_compatible_p(typeof(name),	\
-							   void *),	\
-			      "", (name))
+	__builtin_choose_expr(__kalloc_track_name_void(name), "-", (name))
 
 #define __kalloc_track_name_known(name)					\
 	__is_constexpr(__builtin_strlen(__kalloc_track_name_str(name)))
@@ -52,6 +54,8 @@
 /* Whether @name is known; a build error if it is known and bad. */
 #define __kalloc_track_name_checked(name)				\
 	(__kalloc_track_name_known(name) +				\
+	 BUILD_BUG_ON_ZERO(__kalloc_track_name_void(name),		\
+			   "kalloc_track: a name is a string, not NULL") +	\
 	 BUILD_BUG_ON_ZERO(!__kalloc_track_name_len(name) ||		\
 			   __kalloc_track_name_len(name) >		\
 			   KALLOC_TRACK_NAME_MAX,			\
@@ -219,14 +223,16 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 /* Documented at their bodies, kalloc_track_add{,_array}_noprof(). */
 #define kalloc_track_add(t, name, size, gfp)				\
 ({									\
+	const char *__kt_name = (name);					\
 	struct kalloc_track *__kt_t = (t);				\
 	size_t __kt_size = (size);					\
 	gfp_t __kt_gfp = (gfp);						\
 									\
 	alloc_hooks(__builtin_choose_expr(__kalloc_track_name_checked(name), \
-		__kalloc_track_add_literal_noprof(__kt_t, name, __kt_size,	\
-						  __kt_gfp),		\
-		kalloc_track_add_noprof(__kt_t, name, __kt_size, __kt_gfp))); \
+		__kalloc_track_add_literal_noprof(__kt_t, __kt_name,	\
+						  __kt_size, __kt_gfp),	\
+		kalloc_track_add_noprof(__kt_t, __kt_name, __kt_size,	\
+					__kt_gfp)));			\
 })
 
 /**
@@ -244,14 +250,16 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 
 #define kalloc_track_add_array(t, name, n, size, gfp)			\
 ({									\
+	const char *__kt_name = (name);					\
 	struct kalloc_track *__kt_t = (t);				\
 	size_t __kt_n = (n), __kt_size = (size);			\
 	gfp_t __kt_gfp = (gfp);						\
 									\
 	alloc_hooks(__builtin_choose_expr(__kalloc_track_name_checked(name), \
-		__kalloc_track_add_array_literal_noprof(__kt_t, name, __kt_n,	\
-							__kt_size, __kt_gfp), \
-		kalloc_track_add_array_noprof(__kt_t, name, __kt_n,	\
+		__kalloc_track_add_array_literal_noprof(__kt_t, __kt_name,	\
+							__kt_n, __kt_size,	\
+							__kt_gfp),	\
+		kalloc_track_add_array_noprof(__kt_t, __kt_name, __kt_n, \
 					      __kt_size, __kt_gfp)));	\
 })
 

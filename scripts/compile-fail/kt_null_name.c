@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Must not compile: an add with a literal NULL name, which the macro
- * sees as a name of no characters. scripts/lint.sh builds this inside
- * the applied tree and expects the error below.
- * expect: kalloc_track: a name has 1 to KALLOC_TRACK_NAME_MAX characters
+ * Must not compile: an add with a literal NULL name. scripts/lint.sh
+ * builds this inside the applied tree and expects the error below.
+ * expect: kalloc_track: a name is a string, not NULL
  */
 #include <linux/kalloc_track.h>
 

@@ -60,9 +60,10 @@ static void kt_expect_charged_here(struct kunit *test, const void *p,
 
 static void kalloc_track_allocinfo_charges_caller(struct kunit *test)
 {
+	const char *unknown = "unknown";
 	const struct codetag *ct;
 	struct kalloc_track *t;
-	void *p, *z, *a;
+	void *p, *z, *a, *u, *ua;
 	int line;
 
 	if (!mem_alloc_profiling_enabled())
@@ -84,6 +85,20 @@ static void kalloc_track_allocinfo_charges_caller(struct kunit *test)
 	a = kalloc_track_add_array(t, "array", 4, 24, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	kt_expect_charged_here(test, a, __func__, line);
+
+	/* A name the compiler does not know takes the other bodies. */
+	static_assert(!__kalloc_track_name_known(unknown));
+	line = __LINE__ + 1;
+	u = kalloc_track_add(t, unknown, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	kt_expect_charged_here(test, u, __func__, line);
+
+	line = __LINE__ + 1;
+	ua = kalloc_track_add_array(t, unknown, 4, 24, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ua);
+	kt_expect_charged_here(test, ua, __func__, line);
+	kalloc_track_release(t, &u);
+	kalloc_track_release(t, &ua);
 
 	/* Our own metadata is ours: charged to lib/kalloc_track. */
 	ct = kt_tag_of(kt_test_record(t, p));
