@@ -46,7 +46,7 @@
 #define __kalloc_track_name_known(name)					\
 	__is_constexpr(__builtin_strlen(__kalloc_track_name_str(name)))
 
-/* The length of a known name (a literal NULL has none); 1 for others. */
+/* The length of a known name; 1 for others. */
 #define __kalloc_track_name_len(name)					\
 	__builtin_choose_expr(__kalloc_track_name_known(name),		\
 			      __builtin_strlen(__kalloc_track_name_str(name)), 1)
