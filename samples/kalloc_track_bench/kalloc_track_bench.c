@@ -15,7 +15,9 @@
  * prints the median of several repetitions in ns per pair, and the
  * median of the ratios of each repetition to a repetition of raw
  * kmalloc()+kfree(), at the same live count and in the same order,
- * timed just before it.
+ * timed just before it. A yardstick row, "kmalloc+hashed line", adds to
+ * kmalloc() what any tracker that hashes addresses does at least: it
+ * touches one 64-byte line per operation (see kb_line_setup()).
  *
  * Module parameters (kalloc_track_bench.<name>= on the command line):
  * max_live, the largest live count measured; pairs, the pairs timed per
@@ -28,6 +30,7 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/hash.h>
 #include <linux/kalloc_track.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -77,8 +80,11 @@ struct kb_ctx {
 	struct ref_tracker_dir dir;
 	struct ref_tracker **refs;
 #endif
+	struct kb_line *line;		/* the yardstick's table */
+	unsigned int line_bits;
 	void **slot;
 	size_t size;
+	unsigned long live;		/* objects the row keeps live */
 	unsigned long n;		/* slots in use */
 	unsigned long bad;		/* releases that did not release */
 };
@@ -87,6 +93,8 @@ struct kb_mech {
 	const char *name;
 	/* Freeing searches a list: fewer pairs at large live counts. */
 	bool linear;
+	/* Not a mechanism: left out of the memory table. */
+	bool yardstick;
 	int (*setup)(struct kb_ctx *c);
 	void *(*alloc)(struct kb_ctx *c, unsigned long i);
 	void (*free)(struct kb_ctx *c, unsigned long i);
@@ -109,12 +117,78 @@ static void kb_raw_free(struct kb_ctx *c, unsigned long i)
 	c->slot[i] = NULL;
 }
 
-static void kb_raw_teardown(struct kb_ctx *c)
+/*
+ * Free what a row left live with @free. A slot left empty by a failed
+ * allocation has nothing to free (and, for ref_tracker, no tracker).
+ */
+static void kb_free_left(struct kb_ctx *c,
+			 void (*free)(struct kb_ctx *c, unsigned long i))
 {
 	unsigned long i;
 
 	for (i = 0; i < c->n; i++)
-		kb_raw_free(c, i);
+		if (c->slot[i])
+			free(c, i);
+}
+
+static void kb_raw_teardown(struct kb_ctx *c)
+{
+	kb_free_left(c, kb_raw_free);
+}
+
+/*
+ * A yardstick, not a mechanism: kmalloc() plus one 64-byte line of
+ * metadata per live object, at a hash of its address in a table of as
+ * many lines as objects live (at least 8), as kalloc_track's table has
+ * buckets. The add writes the line, the free reads and clears it. No
+ * lock, no chain, no check: objects whose lines collide share one. It
+ * is what any tracker that finds an object's metadata by hashing its
+ * address touches at least, so its rows show what one line costs when
+ * it is not in the cache, as at 262,144 live in FIFO or random order.
+ */
+struct kb_line {
+	unsigned long addr;
+	size_t size;
+	u8 rest[64 - sizeof(unsigned long) - sizeof(size_t)];
+};
+
+static_assert(sizeof(struct kb_line) == 64);
+
+static int kb_line_setup(struct kb_ctx *c)
+{
+	c->line_bits = order_base_2(max(c->live, 8UL));
+	c->line = kvcalloc(1UL << c->line_bits, sizeof(*c->line), GFP_KERNEL);
+	return c->line ? 0 : -ENOMEM;
+}
+
+static void *kb_line_alloc(struct kb_ctx *c, unsigned long i)
+{
+	void *p = kmalloc(c->size, GFP_KERNEL);
+	struct kb_line *line;
+
+	if (p) {
+		line = &c->line[hash_ptr(p, c->line_bits)];
+		WRITE_ONCE(line->addr, (unsigned long)p);
+		WRITE_ONCE(line->size, c->size);
+	}
+	return p;
+}
+
+static void kb_line_free(struct kb_ctx *c, unsigned long i)
+{
+	struct kb_line *line = &c->line[hash_ptr(c->slot[i], c->line_bits)];
+
+	if (READ_ONCE(line->addr) == (unsigned long)c->slot[i])
+		WRITE_ONCE(line->addr, 0);
+	kfree(c->slot[i]);
+	c->slot[i] = NULL;
+}
+
+static void kb_line_teardown(struct kb_ctx *c)
+{
+	kb_free_left(c, kb_line_free);
+	kvfree(c->line);
+	c->line = NULL;
 }
 
 static int kb_devres_setup(struct kb_ctx *c)
@@ -189,12 +263,7 @@ static void kb_ref_free(struct kb_ctx *c, unsigned long i)
 
 static void kb_ref_teardown(struct kb_ctx *c)
 {
-	unsigned long i;
-
-	/* A slot left empty by a failed allocation has no tracker either. */
-	for (i = 0; i < c->n; i++)
-		if (c->slot[i])
-			kb_ref_free(c, i);
+	kb_free_left(c, kb_ref_free);
 	ref_tracker_dir_exit(&c->dir);
 }
 #endif
@@ -221,11 +290,7 @@ static void kb_kt_free(struct kb_ctx *c, unsigned long i)
 
 static void kb_kt_teardown(struct kb_ctx *c)
 {
-	unsigned long i;
-
-	for (i = 0; i < c->n; i++)
-		if (c->slot[i])
-			kb_kt_free(c, i);
+	kb_free_left(c, kb_kt_free);
 	KUNIT_EXPECT_EQ(c->test, c->bad, 0);
 	c->bad = 0;
 	KUNIT_EXPECT_EQ(c->test, kalloc_track_destroy(c->t), 0);
@@ -233,19 +298,25 @@ static void kb_kt_teardown(struct kb_ctx *c)
 	c->t = NULL;
 }
 
+#define KB_MECH(n, s, a, f, t, ...) \
+	{ .name = n, .setup = s, .alloc = a, .free = f, .teardown = t, \
+	  __VA_ARGS__ }
+
 static const struct kb_mech kb_mechs[] = {
-	{ "kmalloc+kfree", false, kb_raw_setup, kb_raw_alloc, kb_raw_free,
-	  kb_raw_teardown },
-	{ "devm_kmalloc+devm_kfree", true, kb_devres_setup, kb_devres_alloc,
-	  kb_devres_free, kb_devres_teardown },
-	{ "kunit_kmalloc+kunit_kfree", true, kb_kunit_setup, kb_kunit_alloc,
-	  kb_kunit_free, kb_kunit_teardown },
+	KB_MECH("kmalloc+kfree", kb_raw_setup, kb_raw_alloc, kb_raw_free,
+		kb_raw_teardown),
+	KB_MECH("kmalloc+hashed line", kb_line_setup, kb_line_alloc,
+		kb_line_free, kb_line_teardown, .yardstick = true),
+	KB_MECH("devm_kmalloc+devm_kfree", kb_devres_setup, kb_devres_alloc,
+		kb_devres_free, kb_devres_teardown, .linear = true),
+	KB_MECH("kunit_kmalloc+kunit_kfree", kb_kunit_setup, kb_kunit_alloc,
+		kb_kunit_free, kb_kunit_teardown, .linear = true),
 #ifdef CONFIG_REF_TRACKER
-	{ "ref_tracker+kmalloc", false, kb_ref_setup, kb_ref_alloc,
-	  kb_ref_free, kb_ref_teardown },
+	KB_MECH("ref_tracker+kmalloc", kb_ref_setup, kb_ref_alloc,
+		kb_ref_free, kb_ref_teardown),
 #endif
-	{ "kalloc_track", false, kb_kt_setup, kb_kt_alloc, kb_kt_free,
-	  kb_kt_teardown },
+	KB_MECH("kalloc_track", kb_kt_setup, kb_kt_alloc, kb_kt_free,
+		kb_kt_teardown),
 };
 
 static u32 kb_next(u32 *x)
@@ -397,8 +468,10 @@ static u64 kb_row(struct kunit *test, const struct kb_mech *m,
 		n = max(16UL, n * 1024 / live);
 	*n_pairs = n;
 	c->size = size;
+	c->live = live;
 	c->n = 0;
 	rc->size = size;
+	rc->live = live;
 	rc->n = 0;
 	/* Raw first: its setup holds nothing to undo if @m's fails. */
 	if (raw)
@@ -579,7 +652,10 @@ static void kb_memory(struct kunit *test)
 		for (m = 0; m < ARRAY_SIZE(kb_mechs); m++) {
 			const struct kb_mech *mech = &kb_mechs[m];
 
+			if (mech->yardstick)
+				continue;
 			c->size = 64;
+			c->live = kb_lives[l];
 			c->n = 0;
 			KUNIT_ASSERT_EQ(test, mech->setup(c), 0);
 			before = kb_pages();
