@@ -15,9 +15,9 @@
  * prints the median of several repetitions in ns per pair, and the
  * median of the ratios of each repetition to a repetition of raw
  * kmalloc()+kfree(), at the same live count and in the same order,
- * timed just before it. A yardstick row, "kmalloc+hashed line", adds to
- * kmalloc() what any tracker that hashes addresses does at least: it
- * touches one 64-byte line per operation (see kb_line_setup()).
+ * timed just before it. A yardstick row, "kmalloc+hashed line", adds
+ * one scattered 64-byte line per object to kmalloc() (see struct
+ * kb_line).
  *
  * Module parameters (kalloc_track_bench.<name>= on the command line):
  * max_live, the largest live count measured; pairs, the pairs timed per
@@ -138,13 +138,15 @@ static void kb_raw_teardown(struct kb_ctx *c)
 
 /*
  * A yardstick, not a mechanism: kmalloc() plus one 64-byte line of
- * metadata per live object, at a hash of its address in a table of as
- * many lines as objects live (at least 8), as kalloc_track's table has
- * buckets. The add writes the line, the free reads and clears it. No
- * lock, no chain, no check: objects whose lines collide share one. It
- * is what any tracker that finds an object's metadata by hashing its
- * address touches at least, so its rows show what one line costs when
- * it is not in the cache, as at 262,144 live in FIFO or random order.
+ * metadata per live object, at hash_ptr() of its address in a table of
+ * as many lines as objects live (at least 8): 16 MiB at 262,144 live,
+ * about what kalloc_track's records and buckets take. The allocation
+ * writes the line, the free reads and clears it. No lock, no chain, no
+ * check: objects whose lines collide share one. hash_ptr() scatters
+ * neighbouring objects, so their lines are not read in runs, and the
+ * line's load depends on nothing but the address, so it may overlap
+ * with kfree()'s own work. Its rows show what one such line adds to a
+ * pair, not a bound on what a tracker must cost.
  */
 struct kb_line {
 	unsigned long addr;
@@ -270,10 +272,17 @@ static void kb_ref_teardown(struct kb_ctx *c)
 
 static int kb_kt_setup(struct kb_ctx *c)
 {
+	int ret;
+
 	c->t = kzalloc_obj(*c->t);
 	if (!c->t)
 		return -ENOMEM;
-	return kalloc_track_init(c->t, "kalloc_track_bench");
+	ret = kalloc_track_init(c->t, "kalloc_track_bench");
+	if (ret) {
+		kfree(c->t);
+		c->t = NULL;
+	}
+	return ret;
 }
 
 static void *kb_kt_alloc(struct kb_ctx *c, unsigned long i)
@@ -298,25 +307,51 @@ static void kb_kt_teardown(struct kb_ctx *c)
 	c->t = NULL;
 }
 
-#define KB_MECH(n, s, a, f, t, ...) \
-	{ .name = n, .setup = s, .alloc = a, .free = f, .teardown = t, \
-	  __VA_ARGS__ }
-
 static const struct kb_mech kb_mechs[] = {
-	KB_MECH("kmalloc+kfree", kb_raw_setup, kb_raw_alloc, kb_raw_free,
-		kb_raw_teardown),
-	KB_MECH("kmalloc+hashed line", kb_line_setup, kb_line_alloc,
-		kb_line_free, kb_line_teardown, .yardstick = true),
-	KB_MECH("devm_kmalloc+devm_kfree", kb_devres_setup, kb_devres_alloc,
-		kb_devres_free, kb_devres_teardown, .linear = true),
-	KB_MECH("kunit_kmalloc+kunit_kfree", kb_kunit_setup, kb_kunit_alloc,
-		kb_kunit_free, kb_kunit_teardown, .linear = true),
+	{
+		.name = "kmalloc+kfree",
+		.setup = kb_raw_setup,
+		.alloc = kb_raw_alloc,
+		.free = kb_raw_free,
+		.teardown = kb_raw_teardown,
+	}, {
+		.name = "kmalloc+hashed line",
+		.yardstick = true,
+		.setup = kb_line_setup,
+		.alloc = kb_line_alloc,
+		.free = kb_line_free,
+		.teardown = kb_line_teardown,
+	}, {
+		.name = "devm_kmalloc+devm_kfree",
+		.linear = true,
+		.setup = kb_devres_setup,
+		.alloc = kb_devres_alloc,
+		.free = kb_devres_free,
+		.teardown = kb_devres_teardown,
+	}, {
+		.name = "kunit_kmalloc+kunit_kfree",
+		.linear = true,
+		.setup = kb_kunit_setup,
+		.alloc = kb_kunit_alloc,
+		.free = kb_kunit_free,
+		.teardown = kb_kunit_teardown,
+	},
 #ifdef CONFIG_REF_TRACKER
-	KB_MECH("ref_tracker+kmalloc", kb_ref_setup, kb_ref_alloc,
-		kb_ref_free, kb_ref_teardown),
+	{
+		.name = "ref_tracker+kmalloc",
+		.setup = kb_ref_setup,
+		.alloc = kb_ref_alloc,
+		.free = kb_ref_free,
+		.teardown = kb_ref_teardown,
+	},
 #endif
-	KB_MECH("kalloc_track", kb_kt_setup, kb_kt_alloc, kb_kt_free,
-		kb_kt_teardown),
+	{
+		.name = "kalloc_track",
+		.setup = kb_kt_setup,
+		.alloc = kb_kt_alloc,
+		.free = kb_kt_free,
+		.teardown = kb_kt_teardown,
+	},
 };
 
 static u32 kb_next(u32 *x)
