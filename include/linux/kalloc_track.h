@@ -51,15 +51,21 @@
 	__builtin_choose_expr(__kalloc_track_name_known(name),		\
 			      __builtin_strlen(__kalloc_track_name_str(name)), 1)
 
-/* Whether @name is known; a build error if it is known and bad. */
-#define __kalloc_track_name_checked(name)				\
-	(__kalloc_track_name_known(name) +				\
-	 BUILD_BUG_ON_ZERO(__kalloc_track_name_void(name),		\
-			   "kalloc_track: a name is a string, not NULL") +	\
-	 BUILD_BUG_ON_ZERO(!__kalloc_track_name_len(name) ||		\
-			   __kalloc_track_name_len(name) >		\
+/*
+ * A build error if @name is known and bad. A statement rather than a
+ * BUILD_BUG_ON_ZERO() expression: clang 14 and 16 (at least) read
+ * __func__ inside the struct that one declares as "", and so refused
+ * __func__ as a name.
+ */
+#define __kalloc_track_check_name(name)					\
+do {									\
+	compiletime_assert(!__kalloc_track_name_void(name),		\
+			   "kalloc_track: a name is a string, not NULL");	\
+	compiletime_assert(__kalloc_track_name_len(name) >= 1 &&	\
+			   __kalloc_track_name_len(name) <=		\
 			   KALLOC_TRACK_NAME_MAX,			\
-			   "kalloc_track: a name has 1 to KALLOC_TRACK_NAME_MAX characters"))
+			   "kalloc_track: a name has 1 to KALLOC_TRACK_NAME_MAX characters"); \
+} while (0)
 
 /* Releases remembered per tracker to recognise a double free. */
 #define KALLOC_TRACK_HISTORY	16
@@ -228,7 +234,8 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 	size_t __kt_size = (size);					\
 	gfp_t __kt_gfp = (gfp);						\
 									\
-	alloc_hooks(__builtin_choose_expr(__kalloc_track_name_checked(name), \
+	__kalloc_track_check_name(name);				\
+	alloc_hooks(__builtin_choose_expr(__kalloc_track_name_known(name), \
 		__kalloc_track_add_literal_noprof(__kt_t, __kt_name,	\
 						  __kt_size, __kt_gfp),	\
 		kalloc_track_add_noprof(__kt_t, __kt_name, __kt_size,	\
@@ -255,7 +262,8 @@ int __kalloc_track_release(struct kalloc_track *t, const void *p);
 	size_t __kt_n = (n), __kt_size = (size);			\
 	gfp_t __kt_gfp = (gfp);						\
 									\
-	alloc_hooks(__builtin_choose_expr(__kalloc_track_name_checked(name), \
+	__kalloc_track_check_name(name);				\
+	alloc_hooks(__builtin_choose_expr(__kalloc_track_name_known(name), \
 		__kalloc_track_add_array_literal_noprof(__kt_t, __kt_name,	\
 							__kt_n, __kt_size,	\
 							__kt_gfp),	\
@@ -335,7 +343,7 @@ static inline int kalloc_track_get_stats(struct kalloc_track *t,
 									\
 	(void)(t);							\
 	(void)__kt_name;						\
-	(void)__kalloc_track_name_checked(name);			\
+	__kalloc_track_check_name(name);				\
 	kmalloc(size, gfp);						\
 })
 #define kalloc_track_add_zeroed(t, name, size, gfp)			\
@@ -346,7 +354,7 @@ static inline int kalloc_track_get_stats(struct kalloc_track *t,
 									\
 	(void)(t);							\
 	(void)__kt_name;						\
-	(void)__kalloc_track_name_checked(name);			\
+	__kalloc_track_check_name(name);				\
 	kcalloc(n, size, gfp);						\
 })
 

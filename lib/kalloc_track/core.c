@@ -50,6 +50,7 @@
 #include <linux/printk.h>
 #include <linux/random.h>
 #include <linux/rculist.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -117,6 +118,17 @@ static struct kmem_cache *kt_record_cache;
  */
 static LIST_HEAD(kt_trackers);
 static DEFINE_SPINLOCK(kt_trackers_lock);
+
+/*
+ * Names are not copied, and the unload of a module redirects those of
+ * its strings that listed trackers point to (see kt_module_going()). A
+ * destroy unlists its tracker and then reports its leaks by name, so it
+ * holds this for reading from before it marks the tracker dead until
+ * its reports are out, and kt_module_going() holds it for writing while
+ * it redirects: a module cannot go while a destroy that the redirecting
+ * would miss still reads names.
+ */
+static DECLARE_RWSEM(kt_names_rwsem);
 
 /* Calls on a NULL or never initialised tracker, which have no counters. */
 static atomic_long_t kt_bad_trackers = ATOMIC_LONG_INIT(0);
@@ -856,8 +868,11 @@ EXPORT_SYMBOL_GPL(kalloc_track_get_stats);
 /*
  * Why an add's arguments are bad, or NULL when they are fine. The length
  * of a name that @name_known says the compiler knew was checked when the
- * caller was built (see kalloc_track_add()); NULL is still checked, for
- * a caller of the _literal functions that did not go through the macro.
+ * caller was built (see kalloc_track_add()). A caller of the _literal
+ * functions that did not go through the macros is not trusted blindly:
+ * NULL and an empty name are still refused, and a name longer than
+ * KALLOC_TRACK_NAME_MAX, which only measuring would find, is printed cut
+ * to that length, as every name is.
  */
 static const char *kt_check_add(struct kalloc_track *t, const char *name,
 				size_t size, gfp_t gfp, bool name_known)
@@ -866,7 +881,10 @@ static const char *kt_check_add(struct kalloc_track *t, const char *name,
 
 	if (!name)
 		return "NULL name";
-	if (!name_known) {
+	if (name_known) {
+		if (!*name)
+			return "empty name";
+	} else {
 		len = strnlen(name, KALLOC_TRACK_NAME_MAX + 1);
 		if (!len)
 			return "empty name";
@@ -930,8 +948,9 @@ static void kt_report_over_limit(struct kalloc_track *t, const char *name,
 				 size_t limit)
 {
 	kt_report_ratelimited(KT_WARN,
-			      "%s: add of '%s' (%zu bytes) from %pS refused: over the %zu byte limit of live memory",
-			      t->owner, name, size, (void *)caller, limit);
+			      "%s: add of '%.*s' (%zu bytes) from %pS refused: over the %zu byte limit of live memory",
+			      t->owner, KALLOC_TRACK_NAME_MAX, name, size,
+			      (void *)caller, limit);
 }
 
 /* A record kept by a release, or NULL. */
@@ -1024,9 +1043,9 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	if (unlikely(max_size && size > max_size)) {
 		kt_count(t, &t->stats.refused);
 		kt_report_ratelimited(KT_WARN,
-				      "%s: add of '%s' (%zu bytes) from %pS refused: over the %zu byte limit per allocation",
-				      t->owner, name, size, (void *)caller,
-				      max_size);
+				      "%s: add of '%.*s' (%zu bytes) from %pS refused: over the %zu byte limit per allocation",
+				      t->owner, KALLOC_TRACK_NAME_MAX, name, size,
+				      (void *)caller, max_size);
 		return NULL;
 	}
 	limit = kt_reserve(t, size, &now);
@@ -1114,8 +1133,9 @@ dead:
 	kfree(p);
 	if (rec)
 		kt_free_record(rec);
-	kt_report_ratelimited(KT_ERR, "%s: add of '%s' from %pS refused: tracker destroyed",
-			      t->owner, name, (void *)caller);
+	kt_report_ratelimited(KT_ERR, "%s: add of '%.*s' from %pS refused: tracker destroyed",
+			      t->owner, KALLOC_TRACK_NAME_MAX, name,
+			      (void *)caller);
 	return NULL;
 
 fail:
@@ -1280,8 +1300,8 @@ static bool kt_find_owner(struct kalloc_track *self, unsigned long addr,
 static int kt_bad_release(struct kalloc_track *t, unsigned long addr,
 			  unsigned long ip)
 {
+	char owner[KALLOC_TRACK_NAME_MAX + 1], name[KALLOC_TRACK_NAME_MAX + 1];
 	const struct kalloc_track_freed *h = NULL;
-	char owner[KALLOC_TRACK_NAME_MAX + 1];
 	struct kalloc_track_freed last;
 	struct kalloc_track_shard *s;
 	unsigned long flags;
@@ -1289,8 +1309,15 @@ static int kt_bad_release(struct kalloc_track *t, unsigned long addr,
 	rcu_read_lock();
 	if (!kt_find_locked(t, addr, &s, &flags) && s && !READ_ONCE(t->dead)) {
 		h = kt_history_lookup_locked(s, addr);
-		if (h)
+		if (h) {
+			/*
+			 * The name too, while the lock keeps the unload of
+			 * a module it may live in from redirecting it.
+			 */
 			last = *h;
+			strscpy(name, h->name, sizeof(name));
+			last.name = name;
+		}
 	}
 	if (s)
 		spin_unlock_irqrestore(&s->lock, flags);
@@ -1430,11 +1457,13 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	might_sleep();
 	if (!kt_usable(t, "destroy", _RET_IP_))
 		return 0;
+	down_read(&kt_names_rwsem);
 	spin_lock_irqsave(&t->lock, flags);
 	if (t->dead) {
 		t->stats.bad_input++;
 		spin_unlock_irqrestore(&t->lock, flags);
 		kt_report_ratelimited(KT_ERR, "%s: destroyed twice", t->owner);
+		up_read(&kt_names_rwsem);
 		/* A destroy under way: let it finish before the caller frees. */
 		wait_var_event(&t->gone, smp_load_acquire(&t->gone));
 		return 0;
@@ -1517,6 +1546,7 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 		kt_report(KT_ERR, "%s: %u allocation(s) of %zu bytes leaked at destroy%s",
 			  t->owner, leaks, bytes,
 			  leaks > KT_LEAKS_PRINTED ? ", first ones listed" : "");
+	up_read(&kt_names_rwsem);
 	store_release_wake_up(&t->gone, true);
 	return leaks;
 }
@@ -1640,10 +1670,13 @@ VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 		kalloc_track_destroy(t);
 		n++;
 	}
+	/* After any destroy that unlisted a tracker has reported. */
+	down_write(&kt_names_rwsem);
 	rcu_read_lock();
 	list_for_each_entry_rcu(t, &kt_trackers, node)
 		kt_scrub_tracker(t, mod);
 	rcu_read_unlock();
+	up_write(&kt_names_rwsem);
 	/* Code loaded where @mod was must not reuse its stacks. */
 	kt_stack_cache_flush();
 	return n;

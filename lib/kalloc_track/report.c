@@ -506,8 +506,9 @@ int kt_format_leak(char *buf, size_t len, const struct kalloc_track *t,
 		   const struct kt_record *rec, unsigned long now)
 {
 	return scnprintf(buf, len,
-			 "%s: leak of '%s' (%u bytes, %pGg), age %u ms, allocated at %pS",
-			 t->owner, rec->name, rec->size, &rec->gfp,
+			 "%s: leak of '%.*s' (%u bytes, %pGg), age %u ms, allocated at %pS",
+			 t->owner, KALLOC_TRACK_NAME_MAX, rec->name, rec->size,
+			 &rec->gfp,
 			 jiffies_to_msecs((u32)now - rec->stamp),
 			 (void *)rec->caller);
 }
@@ -529,8 +530,9 @@ int kt_format_double_free(char *buf, size_t len,
 			  unsigned long ip)
 {
 	return scnprintf(buf, len,
-			 "%s: double free of '%s' (%zu bytes) from %pS; allocated at %pS, first released at %pS",
-			 t->owner, h->name, h->size, (void *)ip,
+			 "%s: double free of '%.*s' (%zu bytes) from %pS; allocated at %pS, first released at %pS",
+			 t->owner, KALLOC_TRACK_NAME_MAX, h->name, h->size,
+			 (void *)ip,
 			 (void *)h->alloc_ip, (void *)h->release_ip);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_format_double_free);

@@ -7,6 +7,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
@@ -835,6 +836,90 @@ static void kalloc_track_module_going(struct kunit *test)
 	kt_test_free_forgotten(p);
 }
 
+/* An unload run in a thread of its own, for the test below. */
+struct kt_unload {
+	struct module *mod;
+	struct task_struct *task;
+	struct completion done;
+	bool done_during_report;
+	char name[KALLOC_TRACK_NAME_MAX + 1];	/* the leak's, as reported */
+};
+
+static int kt_unload_fn(void *data)
+{
+	struct kt_unload *u = data;
+
+	kt_module_going(u->mod);
+	/* For the wait in the report, and for the test's after it. */
+	complete_all(&u->done);
+	return 0;
+}
+
+/*
+ * The leak report of the destroy under test: start the unload of the
+ * module that the leak's name lives in, and give it 100 ms to finish
+ * while this destroy is still reporting, then read the name.
+ */
+static void kt_unload_during_report(const struct kalloc_track *t,
+				    const struct kt_record *rec,
+				    unsigned long now)
+{
+	struct kt_unload *u = kunit_get_current_test()->priv;
+
+	if (u->task)
+		return;
+	u->task = kthread_run(kt_unload_fn, u, "kt_unload");
+	if (IS_ERR(u->task))
+		return;
+	u->done_during_report =
+		wait_for_completion_timeout(&u->done, msecs_to_jiffies(100));
+	strscpy(u->name, rec->name, sizeof(u->name));
+}
+
+/*
+ * A destroy takes its tracker off the list before it reports the leaks,
+ * so the unload of a module whose string names a leak would not see the
+ * record, and the report would read the string after the module's
+ * memory went. The unload must wait for the report.
+ */
+static void kalloc_track_module_going_waits_for_destroy(struct kunit *test)
+{
+	struct kalloc_track *t;
+	struct kt_unload *u;
+	char *name;
+	void *p;
+
+	if (!IS_ENABLED(CONFIG_MODULES))
+		kunit_skip(test, "CONFIG_MODULES is off");
+	u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	u->mod = kunit_kzalloc(test, sizeof(*u->mod), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, u->mod);
+	init_completion(&u->done);
+	test->priv = u;
+	/* The module's only memory is a string that names a leak. */
+	strscpy(u->mod->name, "kunit_fake", sizeof(u->mod->name));
+	name = kunit_kzalloc(test, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	strscpy(name, "module-string", 16);
+	u->mod->mem[MOD_RODATA].base = name;
+	u->mod->mem[MOD_RODATA].size = 16;
+
+	t = kt_test_tracker(test, "kunit-outside");
+	p = kalloc_track_add(t, name, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	kunit_activate_static_stub(test, kt_report_leak,
+				   kt_unload_during_report);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 1);
+	kunit_deactivate_static_stub(test, kt_report_leak);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(u->task));
+	/* Once the destroy is done, the unload goes on. */
+	wait_for_completion(&u->done);
+	KUNIT_EXPECT_FALSE(test, u->done_during_report);
+	KUNIT_EXPECT_STREQ(test, u->name, "module-string");
+	kt_test_free_forgotten(p);
+}
+
 static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_add_release_accounts),
 	KUNIT_CASE(kalloc_track_release_nulls_pointer),
@@ -854,6 +939,7 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_reinit_after_growth),
 	KUNIT_CASE(kalloc_track_wrong_owner_mid_resize),
 	KUNIT_CASE(kalloc_track_module_going),
+	KUNIT_CASE(kalloc_track_module_going_waits_for_destroy),
 	{}
 };
 
@@ -1070,11 +1156,16 @@ static void kalloc_track_add_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.failed, 0);
 }
 
+/* A name of KALLOC_TRACK_NAME_MAX characters, measured at the add. */
 static void kalloc_track_add_name_at_max_length(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
-	void *p = kalloc_track_add(t, kt_long_name + 1, 8, GFP_KERNEL);
+	const char *name = kt_long_name + 1;
+	void *p;
 
+	/* Not kt_long_name + 1 itself, whose length gcc knows. */
+	static_assert(!__kalloc_track_name_known(name));
+	p = kalloc_track_add(t, name, 8, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, p);
 	kalloc_track_release(t, &p);
 	KUNIT_EXPECT_EQ(test, kt_stats(test, t).bad_input, 0);
@@ -1175,7 +1266,50 @@ static void kalloc_track_add_name_known(struct kunit *test)
 	p = kalloc_track_add(t, hidden, 8, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
-	KUNIT_EXPECT_EQ(test, kt_stats(test, t).adds, 2);
+	/* Known to some compilers, not to others: it builds with each. */
+	p = kalloc_track_add(t, __func__, 8, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).adds, 3);
+}
+
+/*
+ * The _literal bodies trust only the length that the macros checked.
+ * Called directly, they still refuse NULL and an empty name; a name
+ * longer than KALLOC_TRACK_NAME_MAX, which only measuring would find, is
+ * taken, and printed cut to that length.
+ */
+static void kalloc_track_add_literal_direct(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	char want[KALLOC_TRACK_NAME_MAX + 32];
+	struct kt_captured *c;
+	char *name;
+	void *p;
+
+	name = kunit_kzalloc(test, KALLOC_TRACK_NAME_MAX + 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	memset(name, 'n', KALLOC_TRACK_NAME_MAX + 7);
+	c = kt_test_capture(test);
+	KUNIT_EXPECT_NULL(test, __kalloc_track_add_literal_noprof(t, NULL, 8,
+								  GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, __kalloc_track_add_literal_noprof(t, "", 8,
+								  GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test,
+			  __kalloc_track_add_array_literal_noprof(t, "", 2, 8,
+								  GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "refused: empty name"), 2);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).bad_input, 3);
+
+	p = __kalloc_track_add_literal_noprof(t, name, 8, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p), 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_set_limits(t, 4, 0), 0);
+	KUNIT_EXPECT_NULL(test, __kalloc_track_add_literal_noprof(t, name, 8,
+								  GFP_KERNEL));
+	snprintf(want, sizeof(want), "kunit: add of '%.*s' (8 bytes)",
+		 KALLOC_TRACK_NAME_MAX, name);
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, want), 1);
 }
 
 static void kalloc_track_null_tracker(struct kunit *test)
@@ -1390,6 +1524,7 @@ static struct kunit_case kalloc_track_misuse_cases[] = {
 	KUNIT_CASE_PARAM(kalloc_track_add_bad_input, kt_bad_add_gen_params),
 	KUNIT_CASE(kalloc_track_add_name_at_max_length),
 	KUNIT_CASE(kalloc_track_add_name_known),
+	KUNIT_CASE(kalloc_track_add_literal_direct),
 	KUNIT_CASE(kalloc_track_null_tracker),
 	KUNIT_CASE(kalloc_track_zeroed_tracker),
 	KUNIT_CASE(kalloc_track_init_live_refused),
