@@ -52,19 +52,18 @@
 			      __builtin_strlen(__kalloc_track_name_str(name)), 1)
 
 /*
- * A build error if @name is known and bad. A statement rather than a
- * BUILD_BUG_ON_ZERO() expression: clang 14 and 16 (at least) read
- * __func__ inside the struct that one declares as "", and so refused
- * __func__ as a name.
+ * A build error if @name is known and bad, in code the compiler drops
+ * too. Block-scope static_assert()s rather than BUILD_BUG_ON_ZERO()
+ * expressions, whose struct makes clang 14 and 16 read __func__ as "".
  */
 #define __kalloc_track_check_name(name)					\
 do {									\
-	compiletime_assert(!__kalloc_track_name_void(name),		\
-			   "kalloc_track: a name is a string, not NULL");	\
-	compiletime_assert(__kalloc_track_name_len(name) >= 1 &&	\
-			   __kalloc_track_name_len(name) <=		\
-			   KALLOC_TRACK_NAME_MAX,			\
-			   "kalloc_track: a name has 1 to KALLOC_TRACK_NAME_MAX characters"); \
+	static_assert(!__kalloc_track_name_void(name),			\
+		      "kalloc_track: a name is a string, not NULL");	\
+	static_assert(__kalloc_track_name_len(name) >= 1 &&		\
+		      __kalloc_track_name_len(name) <=			\
+		      KALLOC_TRACK_NAME_MAX,				\
+		      "kalloc_track: a name has 1 to KALLOC_TRACK_NAME_MAX characters"); \
 } while (0)
 
 /* Releases remembered per tracker to recognise a double free. */

@@ -747,8 +747,7 @@ int kalloc_track_init(struct kalloc_track *t, const char *owner)
 	 */
 	if (kt_tracker_listed(t)) {
 		kt_count(t, &t->stats.bad_input);
-		kt_report_ratelimited(KT_ERR, "%s: init of a tracker in use refused",
-				      t->owner);
+		kt_treport_ratelimited(KT_ERR, t, "init of a tracker in use refused");
 		return -EBUSY;
 	}
 	memset(t, 0, sizeof(*t));
@@ -791,8 +790,7 @@ int kalloc_track_set_limits(struct kalloc_track *t, size_t max_size,
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (ret)
-		kt_report_ratelimited(KT_ERR, "%s: set_limits on a destroyed tracker",
-				      t->owner);
+		kt_treport_ratelimited(KT_ERR, t, "set_limits on a destroyed tracker");
 	return ret;
 }
 EXPORT_SYMBOL_GPL(kalloc_track_set_limits);
@@ -947,10 +945,10 @@ static void kt_report_over_limit(struct kalloc_track *t, const char *name,
 				 size_t size, unsigned long caller,
 				 size_t limit)
 {
-	kt_report_ratelimited(KT_WARN,
-			      "%s: add of '%.*s' (%zu bytes) from %pS refused: over the %zu byte limit of live memory",
-			      t->owner, KALLOC_TRACK_NAME_MAX, name, size,
-			      (void *)caller, limit);
+	kt_treport_ratelimited(KT_WARN, t,
+			       "add of '%.*s' (%zu bytes) from %pS refused: over the %zu byte limit of live memory",
+			       KALLOC_TRACK_NAME_MAX, name, size,
+			       (void *)caller, limit);
 }
 
 /* A record kept by a release, or NULL. */
@@ -1033,19 +1031,19 @@ void *kt_add(struct kalloc_track *t, const char *name, size_t size,
 	why = kt_check_add(t, name, size, gfp, name_known);
 	if (unlikely(why)) {
 		kt_count(t, &t->stats.bad_input);
-		kt_report_ratelimited(KT_ERR,
-				      "%s: add of '%.*s' (%zu bytes, %pGg) from %pS refused: %s",
-				      t->owner, KALLOC_TRACK_NAME_MAX, name, size,
-				      &gfp, (void *)caller, why);
+		kt_treport_ratelimited(KT_ERR, t,
+				       "add of '%.*s' (%zu bytes, %pGg) from %pS refused: %s",
+				       KALLOC_TRACK_NAME_MAX, name, size,
+				       &gfp, (void *)caller, why);
 		return NULL;
 	}
 	max_size = READ_ONCE(t->stats.max_size);
 	if (unlikely(max_size && size > max_size)) {
 		kt_count(t, &t->stats.refused);
-		kt_report_ratelimited(KT_WARN,
-				      "%s: add of '%.*s' (%zu bytes) from %pS refused: over the %zu byte limit per allocation",
-				      t->owner, KALLOC_TRACK_NAME_MAX, name, size,
-				      (void *)caller, max_size);
+		kt_treport_ratelimited(KT_WARN, t,
+				       "add of '%.*s' (%zu bytes) from %pS refused: over the %zu byte limit per allocation",
+				       KALLOC_TRACK_NAME_MAX, name, size,
+				       (void *)caller, max_size);
 		return NULL;
 	}
 	limit = kt_reserve(t, size, &now);
@@ -1133,9 +1131,9 @@ dead:
 	kfree(p);
 	if (rec)
 		kt_free_record(rec);
-	kt_report_ratelimited(KT_ERR, "%s: add of '%.*s' from %pS refused: tracker destroyed",
-			      t->owner, KALLOC_TRACK_NAME_MAX, name,
-			      (void *)caller);
+	kt_treport_ratelimited(KT_ERR, t, "add of '%.*s' from %pS refused: tracker destroyed",
+			       KALLOC_TRACK_NAME_MAX, name,
+			       (void *)caller);
 	return NULL;
 
 fail:
@@ -1197,10 +1195,10 @@ static void *kt_add_array(struct kalloc_track *t, const char *name,
 		return NULL;
 	if (unlikely(check_mul_overflow(n, size, &bytes))) {
 		kt_count(t, &t->stats.bad_input);
-		kt_report_ratelimited(KT_ERR,
-				      "%s: add of '%.*s' from %pS refused: %zu x %zu bytes overflows",
-				      t->owner, KALLOC_TRACK_NAME_MAX, name,
-				      (void *)ip, n, size);
+		kt_treport_ratelimited(KT_ERR, t,
+				       "add of '%.*s' from %pS refused: %zu x %zu bytes overflows",
+				       KALLOC_TRACK_NAME_MAX, name,
+				       (void *)ip, n, size);
 		return NULL;
 	}
 	return kt_add(t, name, bytes, gfp | __GFP_ZERO, ip, name_known);
@@ -1286,7 +1284,7 @@ static bool kt_find_owner(struct kalloc_track *self, unsigned long addr,
 			continue;
 		found = kt_find_locked(t, addr, &s, &flags);
 		if (found)
-			strscpy(owner, t->owner, len);
+			strscpy(owner, READ_ONCE(t->owner), len);
 		if (s)
 			spin_unlock_irqrestore(&s->lock, flags);
 		if (found)
@@ -1330,15 +1328,15 @@ static int kt_bad_release(struct kalloc_track *t, unsigned long addr,
 
 	if (kt_find_owner(t, addr, owner, sizeof(owner))) {
 		kt_count(t, &t->stats.foreign_frees);
-		kt_report_ratelimited(KT_ERR,
-				      "%s: release of %p from %pS refused: it belongs to tracker '%s'",
-				      t->owner, (void *)addr, (void *)ip, owner);
+		kt_treport_ratelimited(KT_ERR, t,
+				       "release of %p from %pS refused: it belongs to tracker '%s'",
+				       (void *)addr, (void *)ip, owner);
 		return -EXDEV;
 	}
 
 	kt_count(t, &t->stats.invalid_frees);
-	kt_report_ratelimited(KT_ERR, "%s: invalid free of %p from %pS: not tracked, nothing freed",
-			      t->owner, (void *)addr, (void *)ip);
+	kt_treport_ratelimited(KT_ERR, t, "invalid free of %p from %pS: not tracked, nothing freed",
+			       (void *)addr, (void *)ip);
 	return -ENOENT;
 }
 
@@ -1387,9 +1385,9 @@ int kt_release(struct kalloc_track *t, const void *p, unsigned long ip)
 		rcu_read_unlock();
 		if (READ_ONCE(t->dead)) {
 			kt_count(t, &t->stats.bad_input);
-			kt_report_ratelimited(KT_ERR,
-					      "%s: release from %pS refused: tracker destroyed",
-					      t->owner, (void *)ip);
+			kt_treport_ratelimited(KT_ERR, t,
+					       "release from %pS refused: tracker destroyed",
+					       (void *)ip);
 			return -EINVAL;
 		}
 		return kt_bad_release(t, addr, ip);
@@ -1462,7 +1460,7 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	if (t->dead) {
 		t->stats.bad_input++;
 		spin_unlock_irqrestore(&t->lock, flags);
-		kt_report_ratelimited(KT_ERR, "%s: destroyed twice", t->owner);
+		kt_treport_ratelimited(KT_ERR, t, "destroyed twice");
 		up_read(&kt_names_rwsem);
 		/* A destroy under way: let it finish before the caller frees. */
 		wait_var_event(&t->gone, smp_load_acquire(&t->gone));
@@ -1543,9 +1541,9 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	atomic_long_sub(bytes, &t->live_bytes);
 
 	if (leaks)
-		kt_report(KT_ERR, "%s: %u allocation(s) of %zu bytes leaked at destroy%s",
-			  t->owner, leaks, bytes,
-			  leaks > KT_LEAKS_PRINTED ? ", first ones listed" : "");
+		kt_treport(KT_ERR, t, "%u allocation(s) of %zu bytes leaked at destroy%s",
+			   leaks, bytes,
+			   leaks > KT_LEAKS_PRINTED ? ", first ones listed" : "");
 	up_read(&kt_names_rwsem);
 	store_release_wake_up(&t->gone, true);
 	return leaks;
@@ -1664,9 +1662,9 @@ VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 	int n = 0;
 
 	while ((t = kt_next_in_module(mod))) {
-		kt_report(KT_ERR,
-			  "%s: tracker %ps of module %s not destroyed before unload; destroying it now",
-			  t->owner, t, mod->name);
+		kt_treport(KT_ERR, t,
+			   "tracker %ps of module %s not destroyed before unload; destroying it now",
+			   t, mod->name);
 		kalloc_track_destroy(t);
 		n++;
 	}

@@ -85,6 +85,7 @@ static struct dentry *kt_debugfs_mkdir(const char *owner)
 /* Called by the deferred work, with the tracker claimed. */
 void kt_debugfs_create(struct kalloc_track *t)
 {
+	char owner[KT_DIR_OWNER_LEN + 1];
 	struct dentry *dir;
 
 	if (!kt_debugfs_root)
@@ -99,10 +100,14 @@ void kt_debugfs_create(struct kalloc_track *t)
 			kt_debugfs_root = NULL;
 		return;
 	}
-	dir = kt_debugfs_mkdir(t->owner);
+	/* A copy, made under RCU: see kt_treport(). */
+	rcu_read_lock();
+	strscpy(owner, READ_ONCE(t->owner), sizeof(owner));
+	rcu_read_unlock();
+	dir = kt_debugfs_mkdir(owner);
 	if (IS_ERR(dir)) {
-		kt_report_ratelimited(KT_WARN, "%s: no debugfs directory (%pe)",
-				      t->owner, dir);
+		kt_treport_ratelimited(KT_WARN, t, "no debugfs directory (%pe)",
+				       dir);
 		return;
 	}
 	debugfs_create_file("allocations", 0400, dir, t, &kt_allocations_fops);

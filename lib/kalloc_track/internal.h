@@ -206,6 +206,23 @@ void kt_report_line(enum kt_level level, const char *line);
 __printf(2, 3) void kt_report(enum kt_level level, const char *fmt, ...);
 __printf(2, 3) void kt_report_ratelimited(enum kt_level level,
 					  const char *fmt, ...);
+
+/*
+ * A report line about @t, which starts with its owner's name. The name
+ * is read under RCU: the unload of a module it lives in redirects it
+ * (see kt_module_going()), and the module's memory goes only after a
+ * grace period.
+ */
+#define __kt_treport(report, level, t, fmt, ...)			\
+do {									\
+	rcu_read_lock();						\
+	report(level, "%s: " fmt, READ_ONCE((t)->owner), ##__VA_ARGS__); \
+	rcu_read_unlock();						\
+} while (0)
+#define kt_treport(level, t, fmt, ...)					\
+	__kt_treport(kt_report, level, t, fmt, ##__VA_ARGS__)
+#define kt_treport_ratelimited(level, t, fmt, ...)			\
+	__kt_treport(kt_report_ratelimited, level, t, fmt, ##__VA_ARGS__)
 void kt_report_leak(const struct kalloc_track *t,
 		    const struct kt_record *rec, unsigned long now);
 void kt_report_leak_site(const struct kalloc_track *t,

@@ -507,8 +507,8 @@ int kt_format_leak(char *buf, size_t len, const struct kalloc_track *t,
 {
 	return scnprintf(buf, len,
 			 "%s: leak of '%.*s' (%u bytes, %pGg), age %u ms, allocated at %pS",
-			 t->owner, KALLOC_TRACK_NAME_MAX, rec->name, rec->size,
-			 &rec->gfp,
+			 READ_ONCE(t->owner), KALLOC_TRACK_NAME_MAX, rec->name,
+			 rec->size, &rec->gfp,
 			 jiffies_to_msecs((u32)now - rec->stamp),
 			 (void *)rec->caller);
 }
@@ -531,9 +531,9 @@ int kt_format_double_free(char *buf, size_t len,
 {
 	return scnprintf(buf, len,
 			 "%s: double free of '%.*s' (%zu bytes) from %pS; allocated at %pS, first released at %pS",
-			 t->owner, KALLOC_TRACK_NAME_MAX, h->name, h->size,
-			 (void *)ip,
-			 (void *)h->alloc_ip, (void *)h->release_ip);
+			 READ_ONCE(t->owner), KALLOC_TRACK_NAME_MAX, h->name,
+			 h->size, (void *)ip, (void *)h->alloc_ip,
+			 (void *)h->release_ip);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_format_double_free);
 
@@ -554,13 +554,13 @@ void kt_report_leak_site(const struct kalloc_track *t,
 {
 	KT_STUB_REDIRECT(kt_report_leak_site, t, stack, n, bytes);
 	if (kt_stack_kept(stack))
-		kt_report(KT_ERR,
-			  "%s: %u leak(s) of %zu bytes in all from this stack (kept from an earlier add at that site and depth):",
-			  t->owner, n, bytes);
+		kt_treport(KT_ERR, t,
+			   "%u leak(s) of %zu bytes in all from this stack (kept from an earlier add at that site and depth):",
+			   n, bytes);
 	else
-		kt_report(KT_ERR,
-			  "%s: %u leak(s) of %zu bytes in all from this stack:",
-			  t->owner, n, bytes);
+		kt_treport(KT_ERR, t,
+			   "%u leak(s) of %zu bytes in all from this stack:",
+			   n, bytes);
 	kt_report_stack(stack);
 }
 EXPORT_SYMBOL_IF_KUNIT(kt_report_leak_site);
@@ -647,11 +647,11 @@ static void kt_report_titled_stack(const struct kalloc_track *t,
 				   depot_stack_handle_t stack)
 {
 	if (kt_stack_kept(stack))
-		kt_report(KT_ERR,
-			  "%s: %s (the stack kept from an earlier %s at that site and depth):",
-			  t->owner, title, kind);
+		kt_treport(KT_ERR, t,
+			   "%s (the stack kept from an earlier %s at that site and depth):",
+			   title, kind);
 	else
-		kt_report(KT_ERR, "%s: %s:", t->owner, title);
+		kt_treport(KT_ERR, t, "%s:", title);
 	kt_report_stack(stack);
 }
 
@@ -663,7 +663,10 @@ void kt_report_double_free(const struct kalloc_track *t,
 
 	if (!__ratelimit(&kt_report_rs))
 		return;
+	/* For the owner's name: see kt_treport(). */
+	rcu_read_lock();
 	kt_format_double_free(buf, sizeof(buf), t, h, ip);
+	rcu_read_unlock();
 	kt_report_line(KT_ERR, buf);
 	if (h->alloc_stack)
 		kt_report_titled_stack(t, "allocated by", "add", h->alloc_stack);
@@ -685,7 +688,10 @@ void kt_show_stats(struct seq_file *m, struct kalloc_track *t)
 	struct kalloc_track_stats st;
 
 	kalloc_track_get_stats(t, &st);
-	seq_printf(m, "owner: %s\n", t->owner);
+	/* For the owner's name: see kt_treport(). */
+	rcu_read_lock();
+	seq_printf(m, "owner: %s\n", READ_ONCE(t->owner));
+	rcu_read_unlock();
 	seq_printf(m, "live: %lu\n", st.live);
 	seq_printf(m, "live_bytes: %zu\n", st.live_bytes);
 	seq_printf(m, "peak_bytes: %zu\n", st.peak_bytes);
