@@ -117,7 +117,7 @@ find "$cbuild" -name '*.ko' -delete 2>/dev/null || true
 # The names' build-time check rests on __is_constexpr(), on which clang
 # must agree with gcc: its compile-fail cases are built with clang too,
 # each expected to fail (its log is read below).
-cnames="kt_empty_name kt_empty_name_dead kt_empty_name_off kt_long_name kt_null_name"
+cnames="kt_empty_name kt_empty_name_dead kt_empty_name_unused kt_empty_name_off kt_long_name kt_null_name"
 trap 'for n in $cnames; do rm -f "$wt/lib/kalloc_track/$n.c"; done' EXIT
 for n in $cnames; do
 	cp "$KT_TOP/scripts/compile-fail/$n.c" "lib/kalloc_track/$n.c"

@@ -211,7 +211,8 @@ __printf(2, 3) void kt_report_ratelimited(enum kt_level level,
  * A report line about @t, which starts with its owner's name. The name
  * is read under RCU: the unload of a module it lives in redirects it
  * (see kt_module_going()), and the module's memory goes only after a
- * grace period.
+ * grace period. That holds while @t is set up; a destroyed tracker's
+ * owner is not redirected, and must outlive it (see kalloc_track_init()).
  */
 #define __kt_treport(report, level, t, fmt, ...)			\
 do {									\

@@ -838,7 +838,7 @@ static void kalloc_track_module_going(struct kunit *test)
 
 /* An unload run in a thread of its own, for the test below. */
 struct kt_unload {
-	struct module *mod;
+	struct module mod;
 	struct task_struct *task;
 	struct completion started, done;
 	bool done_during_report;
@@ -849,7 +849,7 @@ static int kt_unload_fn(void *data)
 	struct kt_unload *u = data;
 
 	complete(&u->started);
-	kt_module_going(u->mod);
+	kt_module_going(&u->mod);
 	/* Not back into this module's text, which may be unloading. */
 	kthread_complete_and_exit(&u->done, 0);
 }
@@ -890,34 +890,46 @@ static void kalloc_track_module_going_waits_for_destroy(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_MODULES))
 		kunit_skip(test, "CONFIG_MODULES is off");
-	u = kunit_kzalloc(test, sizeof(*u), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, u);
-	u->mod = kunit_kzalloc(test, sizeof(*u->mod), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, u->mod);
+	name = kunit_kzalloc(test, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	strscpy(name, "module-string", 16);
+	t = kt_test_tracker(test, "kunit-outside");
+	p = kalloc_track_add(t, name, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* Not kunit_kzalloc(): the unload's thread may outlive a failure. */
+	u = kzalloc_obj(*u);
+	if (!u) {
+		kalloc_track_release(t, &p);
+		KUNIT_FAIL(test, "no memory");
+		return;
+	}
 	init_completion(&u->started);
 	init_completion(&u->done);
 	test->priv = u;
 	/* The module's only memory is a string that names a leak. */
-	strscpy(u->mod->name, "kunit_fake", sizeof(u->mod->name));
-	name = kunit_kzalloc(test, 16, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, name);
-	strscpy(name, "module-string", 16);
-	u->mod->mem[MOD_RODATA].base = name;
-	u->mod->mem[MOD_RODATA].size = 16;
+	strscpy(u->mod.name, "kunit_fake", sizeof(u->mod.name));
+	u->mod.mem[MOD_RODATA].base = name;
+	u->mod.mem[MOD_RODATA].size = 16;
 
-	t = kt_test_tracker(test, "kunit-outside");
-	p = kalloc_track_add(t, name, 8, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
 	kunit_activate_static_stub(test, kt_report_leak,
 				   kt_unload_during_report);
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 1);
 	kunit_deactivate_static_stub(test, kt_report_leak);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(u->task));
+	kt_test_free_forgotten(p);
+	if (IS_ERR_OR_NULL(u->task)) {
+		KUNIT_FAIL(test, "the unload did not start");
+		kfree(u);
+		return;
+	}
 	KUNIT_EXPECT_FALSE(test, u->done_during_report);
 	/* Once the destroy is done, the unload goes on. */
-	if (!u->done_during_report)
-		wait_for_completion(&u->done);
-	kt_test_free_forgotten(p);
+	if (!u->done_during_report &&
+	    !wait_for_completion_timeout(&u->done, 30 * HZ)) {
+		/* Its thread may still use @u: leave it allocated. */
+		KUNIT_FAIL(test, "the unload did not end");
+		return;
+	}
+	kfree(u);
 }
 
 static struct kunit_case kalloc_track_cases[] = {
