@@ -1590,8 +1590,10 @@ static void kt_scrub_name(const char **name, struct module *mod)
  * Redirect the strings of shard @si of @t that live in @mod,
  * KT_MIGRATE_BATCH buckets per lock hold. The unmigrated part of an old
  * table is walked before the table, so that a record that migrates
- * meanwhile is still seen; a new table restarts the walk. Called under
- * rcu_read_lock(), which keeps @t and its shards from being freed.
+ * meanwhile is still seen; a new table (told by its size too, as a
+ * freed table's address may come back) restarts the walk. Called with
+ * kt_names_rwsem held for writing, which keeps destroys, the only
+ * thing that frees shards, away: so it may sleep between batches.
  */
 static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 			   struct module *mod)
@@ -1603,12 +1605,16 @@ static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 	unsigned long flags;
 
 	for (;;) {
+		rcu_read_lock();
 		shards = rcu_dereference(t->shards);
-		if (!shards || READ_ONCE(t->dead) || si >= kt_nr_shards(shards))
+		if (!shards || READ_ONCE(t->dead) ||
+		    si >= kt_nr_shards(shards)) {
+			rcu_read_unlock();
 			return;
+		}
 		s = &shards[si];
 		spin_lock_irqsave(&s->lock, flags);
-		if (s->table != table) {
+		if (s->table != table || s->bits != bits) {
 			table = s->table;
 			bits = s->bits;
 			old = s->old_table;
@@ -1636,8 +1642,10 @@ static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 				kt_scrub_name(&rec->name, mod);
 		}
 		spin_unlock_irqrestore(&s->lock, flags);
+		rcu_read_unlock();
 		if (k == old_n + (1U << bits))
 			return;
+		cond_resched();
 	}
 }
 
@@ -1668,12 +1676,16 @@ VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 		kalloc_track_destroy(t);
 		n++;
 	}
-	/* After any destroy that unlisted a tracker has reported. */
+	/*
+	 * After any destroy that unlisted a tracker has reported. Only a
+	 * destroy unlists, and none gets that far while this is held, so
+	 * the walk needs no RCU and may sleep: a long one stalls no grace
+	 * period.
+	 */
 	down_write(&kt_names_rwsem);
-	rcu_read_lock();
-	list_for_each_entry_rcu(t, &kt_trackers, node)
+	list_for_each_entry_rcu(t, &kt_trackers, node,
+				lockdep_is_held(&kt_names_rwsem))
 		kt_scrub_tracker(t, mod);
-	rcu_read_unlock();
 	up_write(&kt_names_rwsem);
 	/* Code loaded where @mod was must not reuse its stacks. */
 	kt_stack_cache_flush();

@@ -836,6 +836,53 @@ static void kalloc_track_module_going(struct kunit *test)
 	kt_test_free_forgotten(p);
 }
 
+/*
+ * The unload redirects names in batches of buckets, and may sleep
+ * between them: with enough records for many batches in each shard,
+ * every name in the module is redirected, and no other.
+ */
+#define KT_SCRUB_RECORDS	2048
+
+static void kalloc_track_module_going_scrubs_every_batch(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-many");
+	struct kt_record *rec;
+	struct module *mod;
+	unsigned int i, moved = 0, kept = 0;
+	char *name;
+	void **p;
+
+	if (!IS_ENABLED(CONFIG_MODULES))
+		kunit_skip(test, "CONFIG_MODULES is off");
+	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
+	name = kunit_kzalloc(test, 16, GFP_KERNEL);
+	p = kunit_kcalloc(test, KT_SCRUB_RECORDS, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mod);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	strscpy(name, "module-string", 16);
+	strscpy(mod->name, "kunit_fake", sizeof(mod->name));
+	mod->mem[MOD_RODATA].base = name;
+	mod->mem[MOD_RODATA].size = 16;
+	for (i = 0; i < KT_SCRUB_RECORDS; i++) {
+		p[i] = kalloc_track_add(t, i % 2 ? name : "ours", 8,
+					GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, kt_module_going(mod), 0);
+	for (i = 0; i < KT_SCRUB_RECORDS; i++) {
+		rec = kt_test_record(t, p[i]);
+		KUNIT_ASSERT_NOT_NULL(test, rec);
+		if (i % 2)
+			moved += !strcmp(rec->name, "(unloaded module)");
+		else
+			kept += !strcmp(rec->name, "ours");
+		KUNIT_EXPECT_EQ(test, kalloc_track_release(t, &p[i]), 0);
+	}
+	KUNIT_EXPECT_EQ(test, moved, KT_SCRUB_RECORDS / 2);
+	KUNIT_EXPECT_EQ(test, kept, KT_SCRUB_RECORDS / 2);
+}
+
 /* An unload run in a thread of its own, for the test below. */
 struct kt_unload {
 	struct module mod;
@@ -952,6 +999,7 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_wrong_owner_mid_resize),
 	KUNIT_CASE(kalloc_track_module_going),
 	KUNIT_CASE(kalloc_track_module_going_waits_for_destroy),
+	KUNIT_CASE(kalloc_track_module_going_scrubs_every_batch),
 	{}
 };
 
