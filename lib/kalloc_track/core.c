@@ -110,7 +110,8 @@ static struct kmem_cache *kt_record_cache;
  *
  * Readers walk the list under RCU, one tracker lock at a time, so that a
  * stream of bad releases never holds a global lock or keeps interrupts
- * off for longer than one lookup. kt_trackers_lock serialises writers
+ * off for longer than one lookup; the unload of a module walks it under
+ * kt_names_rwsem instead (see kt_module_going()). kt_trackers_lock serialises writers
  * and protects every tracker's ->listed and ->pending; it is taken with
  * interrupts disabled and nests outside tracker locks.
  * kalloc_track_destroy() waits for an RCU grace period after unlisting,
@@ -476,9 +477,10 @@ EXPORT_SYMBOL_IF_KUNIT(kt_grow_bits);
  *
  * The work claims a tracker (->busy) while it uses it, and
  * kalloc_track_destroy() waits for the claim to go after it unlisted the
- * tracker (the module notifier relies on RCU instead). Nothing global is held while a tracker is
- * handled, so a destroy waits only for work on its own tracker, never
- * for an allocation made for another one.
+ * tracker (the module notifier relies on kt_names_rwsem instead).
+ * Nothing global is held while a tracker is handled, so a destroy waits
+ * only for work on its own tracker, never for an allocation made for
+ * another one.
  */
 static void kt_work_fn(struct work_struct *work);
 static DECLARE_WORK(kt_work, kt_work_fn);
@@ -1684,8 +1686,10 @@ VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 	 */
 	down_write(&kt_names_rwsem);
 	list_for_each_entry_rcu(t, &kt_trackers, node,
-				lockdep_is_held(&kt_names_rwsem))
+				lockdep_is_held_type(&kt_names_rwsem, 0)) {
 		kt_scrub_tracker(t, mod);
+		cond_resched();
+	}
 	up_write(&kt_names_rwsem);
 	/* Code loaded where @mod was must not reuse its stacks. */
 	kt_stack_cache_flush();

@@ -838,14 +838,14 @@ static void kalloc_track_module_going(struct kunit *test)
 
 /*
  * The unload redirects names in batches of buckets, and may sleep
- * between them: with enough records for many batches in each shard,
- * every name in the module is redirected, and no other.
+ * between them: with enough records in one shard for 32 batches, every
+ * name in the module is redirected, and no other.
  */
 #define KT_SCRUB_RECORDS	2048
 
 static void kalloc_track_module_going_scrubs_every_batch(struct kunit *test)
 {
-	struct kalloc_track *t = kt_test_tracker(test, "kunit-many");
+	struct kalloc_track *t;
 	struct kt_record *rec;
 	struct module *mod;
 	unsigned int i, moved = 0, kept = 0;
@@ -854,6 +854,9 @@ static void kalloc_track_module_going_scrubs_every_batch(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_MODULES))
 		kunit_skip(test, "CONFIG_MODULES is off");
+	/* One shard: all the records in one table of many batches. */
+	kt_test_one_shard(test);
+	/* Before the tracker, which is destroyed first, as it names them. */
 	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
 	name = kunit_kzalloc(test, 16, GFP_KERNEL);
 	p = kunit_kcalloc(test, KT_SCRUB_RECORDS, sizeof(*p), GFP_KERNEL);
@@ -864,11 +867,14 @@ static void kalloc_track_module_going_scrubs_every_batch(struct kunit *test)
 	strscpy(mod->name, "kunit_fake", sizeof(mod->name));
 	mod->mem[MOD_RODATA].base = name;
 	mod->mem[MOD_RODATA].size = 16;
+	t = kt_test_tracker(test, "kunit-many");
 	for (i = 0; i < KT_SCRUB_RECORDS; i++) {
 		p[i] = kalloc_track_add(t, i % 2 ? name : "ours", 8,
 					GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
+	/* 2,048 buckets or more: 32 batches of 64 or more. */
+	KUNIT_EXPECT_GE(test, (unsigned int)kt_test_shards(t)->bits, 11U);
 	KUNIT_EXPECT_EQ(test, kt_module_going(mod), 0);
 	for (i = 0; i < KT_SCRUB_RECORDS; i++) {
 		rec = kt_test_record(t, p[i]);
