@@ -877,20 +877,13 @@ EXPORT_SYMBOL_GPL(kalloc_track_get_stats);
 static const char *kt_check_add(struct kalloc_track *t, const char *name,
 				size_t size, gfp_t gfp, bool name_known)
 {
-	size_t len;
-
 	if (!name)
 		return "NULL name";
-	if (name_known) {
-		if (!*name)
-			return "empty name";
-	} else {
-		len = strnlen(name, KALLOC_TRACK_NAME_MAX + 1);
-		if (!len)
-			return "empty name";
-		if (len > KALLOC_TRACK_NAME_MAX)
-			return "name longer than KALLOC_TRACK_NAME_MAX";
-	}
+	if (!*name)
+		return "empty name";
+	if (!name_known &&
+	    strnlen(name, KALLOC_TRACK_NAME_MAX + 1) > KALLOC_TRACK_NAME_MAX)
+		return "name longer than KALLOC_TRACK_NAME_MAX";
 	if (!size)
 		return "size 0";
 	if (size > KMALLOC_MAX_SIZE)
