@@ -15,9 +15,10 @@
  * prints the median of several repetitions in ns per pair, and the
  * median of the ratios of each repetition to a repetition of raw
  * kmalloc()+kfree(), at the same live count and in the same order,
- * timed just before it. A yardstick row, "kmalloc+hashed line", adds
- * one scattered 64-byte line per object to kmalloc() (see struct
- * kb_line).
+ * timed just before it. Two yardstick rows add to kmalloc() what a
+ * tracker cannot do without: "kmalloc+hashed line" one scattered 64-byte
+ * line per object (see struct kb_line), "kmalloc+irqsave lock" a lock
+ * round trip with interrupts off on each side (see kb_irqlock_setup()).
  *
  * Module parameters (kalloc_track_bench.<name>= on the command line):
  * max_live, the largest live count measured; pairs, the pairs timed per
@@ -42,6 +43,7 @@
 #include <linux/ref_tracker.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
@@ -82,6 +84,8 @@ struct kb_ctx {
 #endif
 	struct kb_line *line;		/* the yardstick's table */
 	unsigned int line_bits;
+	spinlock_t lock;		/* the other yardstick's lock */
+	unsigned long locked;		/* what it protects */
 	void **slot;
 	size_t size;
 	unsigned long live;		/* objects the row keeps live */
@@ -191,6 +195,52 @@ static void kb_line_teardown(struct kb_ctx *c)
 	kb_free_left(c, kb_line_free);
 	kvfree(c->line);
 	c->line = NULL;
+}
+
+/*
+ * A yardstick, not a mechanism: kmalloc() plus one round trip of a
+ * spinlock taken with interrupts disabled on each side of a pair, the
+ * least that a tracker which takes a lock usable from any context pays
+ * (ref_tracker, devres and kmemleak do too, and so does kalloc_track:
+ * one shard lock per add and per release). It protects a counter. On
+ * UML, disabling and enabling interrupts are calls into its signal
+ * handling, so this row costs more there than on hardware.
+ */
+static int kb_irqlock_setup(struct kb_ctx *c)
+{
+	spin_lock_init(&c->lock);
+	c->locked = 0;
+	return 0;
+}
+
+static void *kb_irqlock_alloc(struct kb_ctx *c, unsigned long i)
+{
+	void *p = kmalloc(c->size, GFP_KERNEL);
+	unsigned long flags;
+
+	if (p) {
+		spin_lock_irqsave(&c->lock, flags);
+		c->locked++;
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	return p;
+}
+
+static void kb_irqlock_free(struct kb_ctx *c, unsigned long i)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	c->locked--;
+	spin_unlock_irqrestore(&c->lock, flags);
+	kfree(c->slot[i]);
+	c->slot[i] = NULL;
+}
+
+static void kb_irqlock_teardown(struct kb_ctx *c)
+{
+	kb_free_left(c, kb_irqlock_free);
+	KUNIT_EXPECT_EQ(c->test, c->locked, 0);
 }
 
 static int kb_devres_setup(struct kb_ctx *c)
@@ -321,6 +371,13 @@ static const struct kb_mech kb_mechs[] = {
 		.alloc = kb_line_alloc,
 		.free = kb_line_free,
 		.teardown = kb_line_teardown,
+	}, {
+		.name = "kmalloc+irqsave lock",
+		.yardstick = true,
+		.setup = kb_irqlock_setup,
+		.alloc = kb_irqlock_alloc,
+		.free = kb_irqlock_free,
+		.teardown = kb_irqlock_teardown,
 	}, {
 		.name = "devm_kmalloc+devm_kfree",
 		.linear = true,
