@@ -66,7 +66,7 @@ do {									\
 		      "kalloc_track: a name has 1 to KALLOC_TRACK_NAME_MAX characters"); \
 } while (0)
 
-/* Releases remembered per tracker to recognise a double free. */
+/* Releases remembered per shard of a tracker to recognise a double free. */
 #define KALLOC_TRACK_HISTORY	16
 
 /* kalloc_track_release() results that are not errors. */
@@ -77,7 +77,8 @@ do {									\
  * struct kalloc_track_stats - accounting of one tracker
  * @live: allocations currently tracked
  * @live_bytes: bytes currently tracked
- * @peak_bytes: highest @live_bytes seen
+ * @peak_bytes: highest @live_bytes seen, counting the bytes of adds
+ *	under way, which reserve their size before they allocate
  * @meta_bytes: memory the tracker uses for its bookkeeping: shards,
  *	tables, and records live or pooled, at the record cache's object
  *	size (slab pages' own overhead is not counted)

@@ -37,6 +37,7 @@
 
 #include <kunit/visibility.h>
 #include <linux/atomic.h>
+#include <linux/debugobjects.h>
 #include <linux/init.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
@@ -52,6 +53,7 @@
 #include <linux/rculist.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -122,12 +124,15 @@ static DEFINE_SPINLOCK(kt_trackers_lock);
 
 /*
  * Names are not copied, and the unload of a module redirects those of
- * its strings that listed trackers point to (see kt_module_going()). A
- * destroy unlists its tracker and then reports its leaks by name, so it
- * holds this for reading from before it marks the tracker dead until
- * its reports are out, and kt_module_going() holds it for writing while
- * it redirects: a module cannot go while a destroy that the redirecting
- * would miss still reads names.
+ * its strings that listed trackers point to (see kt_module_going()),
+ * trackers being destroyed included. A destroy unlists its tracker and
+ * then reports its leaks by name, so it holds this for reading from
+ * before it unlists the tracker until its reports are out, and
+ * kt_module_going() holds it for writing while it redirects: a module
+ * cannot go while a destroy that the redirecting would miss still reads
+ * names. A destroy waits for the work and for debugfs readers before it
+ * takes this, so that an unload, and the destroys queued behind the
+ * unload, never wait for those.
  */
 static DECLARE_RWSEM(kt_names_rwsem);
 
@@ -476,8 +481,9 @@ EXPORT_SYMBOL_IF_KUNIT(kt_grow_bits);
  * ->pending under kt_trackers_lock.
  *
  * The work claims a tracker (->busy) while it uses it, and
- * kalloc_track_destroy() waits for the claim to go after it unlisted the
- * tracker (the module notifier relies on kt_names_rwsem instead).
+ * kalloc_track_destroy() waits for the claim to go once it has marked
+ * the tracker dead, which keeps the work from asking for or claiming it
+ * again (the module notifier relies on kt_names_rwsem instead).
  * Nothing global is held while a tracker is handled, so a destroy waits
  * only for work on its own tracker, never for an allocation made for
  * another one.
@@ -498,8 +504,9 @@ static void kt_request(struct kalloc_track *t, u8 what)
 	unsigned long flags;
 	bool queue = false;
 
+	/* Not for a tracker being destroyed: its destroy cleared ->pending. */
 	spin_lock_irqsave(&kt_trackers_lock, flags);
-	if (t->listed) {
+	if (t->listed && !READ_ONCE(t->dead)) {
 		t->pending |= what;
 		queue = true;
 	}
@@ -664,6 +671,79 @@ void kt_flush_work(void)
 EXPORT_SYMBOL_IF_KUNIT(kt_flush_work);
 #endif
 
+#ifdef CONFIG_KALLOC_TRACK_DEBUG_OBJECTS
+/*
+ * A listed tracker is an active debug object: with
+ * CONFIG_DEBUG_OBJECTS_FREE, freeing its memory before destroy is
+ * reported at the free, by ODEBUG, and fixed up below.
+ */
+static const struct debug_obj_descr kt_debug_descr;
+
+/* @t is off the list: its memory may go. */
+static void kt_debug_free(struct kalloc_track *t)
+{
+	debug_object_deactivate(t, &kt_debug_descr);
+	debug_object_free(t, &kt_debug_descr);
+}
+
+/*
+ * The memory of @addr, a tracker that was not destroyed, is being freed.
+ * Take it off the list before the memory goes, where every bad release,
+ * every init and every module unload would walk into it, and hand its
+ * debugfs directory to be removed. Its records, shards and allocations
+ * are lost: other CPUs may be using them, and nothing may wait here. A
+ * lookup walking the list at this very moment, or the deferred work
+ * holding the tracker, may still read the freed memory; ODEBUG's report
+ * says where it was freed.
+ */
+VISIBLE_IF_KUNIT bool kt_debug_fixup_free(void *addr,
+					  enum debug_obj_state state)
+{
+	struct kalloc_track *t = addr;
+	unsigned long flags;
+
+	if (state != ODEBUG_STATE_ACTIVE)
+		return false;
+	spin_lock_irqsave(&kt_trackers_lock, flags);
+	if (t->listed) {
+		list_del_rcu(&t->node);
+		WRITE_ONCE(t->listed, false);
+		t->pending = 0;
+	}
+	spin_unlock_irqrestore(&kt_trackers_lock, flags);
+	WRITE_ONCE(t->dead, true);
+	kt_treport(KT_ERR, t, "tracker freed without kalloc_track_destroy(): taken off the list, its allocations lost");
+	kt_debugfs_orphan(t->debugfs);
+	t->debugfs = NULL;
+	kt_debug_free(t);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_debug_fixup_free);
+
+static const struct debug_obj_descr kt_debug_descr = {
+	.name = "kalloc_track",
+	.fixup_free = kt_debug_fixup_free,
+};
+
+/* @t is listed: an active object, on the stack or not. */
+static void kt_debug_activate(struct kalloc_track *t)
+{
+	if (object_is_on_stack(t))
+		debug_object_init_on_stack(t, &kt_debug_descr);
+	else
+		debug_object_init(t, &kt_debug_descr);
+	debug_object_activate(t, &kt_debug_descr);
+}
+#else
+static inline void kt_debug_activate(struct kalloc_track *t)
+{
+}
+
+static inline void kt_debug_free(struct kalloc_track *t)
+{
+}
+#endif
+
 /*
  * Put @t on the global list, once. Refused when @t was destroyed in the
  * meantime: an add that passed its first check while destroy ran must
@@ -680,7 +760,8 @@ VISIBLE_IF_KUNIT void kt_register(struct kalloc_track *t)
 	spin_lock(&t->lock);
 	if (!t->listed && !t->dead) {
 		list_add_tail_rcu(&t->node, &kt_trackers);
-		t->listed = true;
+		WRITE_ONCE(t->listed, true);
+		kt_debug_activate(t);
 		if (IS_ENABLED(CONFIG_DEBUG_FS)) {
 			t->pending |= KT_WANT_DEBUGFS;
 			added = true;
@@ -1434,8 +1515,9 @@ int kt_release(struct kalloc_track *t, const void *p, unsigned long ip)
  * with this call is refused, not lost; the caller must still not free @t
  * while one may be under way.
  *
- * Context: Process context; may sleep (it waits for the deferred work
- * and for an RCU grace period).
+ * Context: Process context; may sleep (it waits for the deferred work,
+ * for readers of the tracker's debugfs files, for an RCU grace period,
+ * and for the unload of a module under way).
  * Return: the number of leaks.
  */
 unsigned int kalloc_track_destroy(struct kalloc_track *t)
@@ -1450,13 +1532,11 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	might_sleep();
 	if (!kt_usable(t, "destroy", _RET_IP_))
 		return 0;
-	down_read(&kt_names_rwsem);
 	spin_lock_irqsave(&t->lock, flags);
 	if (t->dead) {
 		t->stats.bad_input++;
 		spin_unlock_irqrestore(&t->lock, flags);
 		kt_treport_ratelimited(KT_ERR, t, "destroyed twice");
-		up_read(&kt_names_rwsem);
 		/* A destroy under way: let it finish before the caller frees. */
 		wait_var_event(&t->gone, smp_load_acquire(&t->gone));
 		return 0;
@@ -1464,20 +1544,23 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	WRITE_ONCE(t->dead, true);
 	spin_unlock_irqrestore(&t->lock, flags);
 
-	/* ->dead is set, so kt_register() can no longer list @t again. */
+	/*
+	 * ->dead is set, so kt_register() can no longer list @t, nor
+	 * kt_request() ask the work for anything: forget what was asked.
+	 * @t stays listed until its leaks are reported, so that the unload
+	 * of a module its names live in still redirects them meanwhile.
+	 */
 	spin_lock_irqsave(&kt_trackers_lock, flags);
 	listed = t->listed;
-	if (listed) {
-		list_del_rcu(&t->node);
-		t->listed = false;
-		t->pending = 0;
-	}
+	t->pending = 0;
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	if (listed) {
 		/*
 		 * The work may hold @t right now: wait for it, then remove
 		 * the directory (debugfs waits for readers; later reads get
-		 * -EIO).
+		 * -EIO). Both may take long, and are done before
+		 * kt_names_rwsem is taken, so that no unload waits for them,
+		 * nor, behind the unload, other destroys.
 		 */
 		wait_var_event(&t->busy, !smp_load_acquire(&t->busy));
 		kt_debugfs_remove(t);
@@ -1486,11 +1569,26 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	/*
 	 * Adds and releases see ->dead under their shard's lock and leave
 	 * the tables alone, and nothing starts a new migration: finish the
-	 * ones under way, unpublish the shards, and wait for an RCU grace
-	 * period. Then no CPU is in a shard any more (everything that uses
-	 * them does so under RCU), and no RCU reader of the list is at @t.
+	 * ones under way.
 	 */
 	kt_migrate_all(t);
+
+	/*
+	 * From here until the leaks are reported, hold off module unloads:
+	 * once @t is off the list an unload would not redirect the names
+	 * that the report prints. Unlist @t, unpublish the shards and wait
+	 * for an RCU grace period: then no CPU is in a shard any more
+	 * (everything that uses them does so under RCU), and no RCU reader
+	 * of the list is at @t.
+	 */
+	down_read(&kt_names_rwsem);
+	if (listed) {
+		spin_lock_irqsave(&kt_trackers_lock, flags);
+		list_del_rcu(&t->node);
+		WRITE_ONCE(t->listed, false);
+		kt_debug_free(t);
+		spin_unlock_irqrestore(&kt_trackers_lock, flags);
+	}
 	/*
 	 * Every shard lock was taken since ->dead was set, so the shards'
 	 * counters are final: fold them into ->stats as the shards go, in
@@ -1588,7 +1686,9 @@ static void kt_scrub_name(const char **name, struct module *mod)
  * meanwhile is still seen; a new table (told by its size too, as a
  * freed table's address may come back) restarts the walk. Called with
  * kt_names_rwsem held for writing, which keeps destroys, the only
- * thing that frees shards, away: so it may sleep between batches.
+ * thing that frees shards, away: so it may sleep between batches. A
+ * tracker being destroyed is walked too: it is still listed until its
+ * destroy has reported its leaks, which name its records.
  */
 static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 			   struct module *mod)
@@ -1602,8 +1702,7 @@ static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 	for (;;) {
 		rcu_read_lock();
 		shards = rcu_dereference(t->shards);
-		if (!shards || READ_ONCE(t->dead) ||
-		    si >= kt_nr_shards(shards)) {
+		if (!shards || si >= kt_nr_shards(shards)) {
 			rcu_read_unlock();
 			return;
 		}
@@ -1644,15 +1743,14 @@ static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 	}
 }
 
-/* Redirect @t's strings that live in @mod; a destroyed @t is left alone. */
+/* Redirect the strings of @t, a listed tracker, that live in @mod. */
 static void kt_scrub_tracker(struct kalloc_track *t, struct module *mod)
 {
 	unsigned long flags;
 	unsigned int i;
 
 	spin_lock_irqsave(&t->lock, flags);
-	if (!t->dead)
-		kt_scrub_name(&t->owner, mod);
+	kt_scrub_name(&t->owner, mod);
 	spin_unlock_irqrestore(&t->lock, flags);
 	/* Each call finds out whether there is a shard @i. */
 	for (i = 0; i < 1U << KT_MAX_SHARD_BITS; i++)
@@ -1665,6 +1763,11 @@ VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 	int n = 0;
 
 	while ((t = kt_next_in_module(mod))) {
+		/* Being destroyed: it is unlisted before its destroy ends. */
+		if (READ_ONCE(t->dead)) {
+			wait_var_event(&t->gone, smp_load_acquire(&t->gone));
+			continue;
+		}
 		kt_treport(KT_ERR, t,
 			   "tracker %ps of module %s not destroyed before unload; destroying it now",
 			   t, mod->name);

@@ -15,7 +15,9 @@
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "internal.h"
 
@@ -120,4 +122,37 @@ void kt_debugfs_remove(struct kalloc_track *t)
 {
 	debugfs_remove(t->debugfs);
 	t->debugfs = NULL;
+}
+
+/* The directory of a tracker freed without destroy, removed by a work. */
+struct kt_orphan {
+	struct work_struct work;
+	struct dentry *dir;
+};
+
+static void kt_orphan_fn(struct work_struct *work)
+{
+	struct kt_orphan *o = container_of(work, struct kt_orphan, work);
+
+	debugfs_remove(o->dir);
+	kfree(o);
+}
+
+/*
+ * Remove @dir, whose tracker's memory is being freed, from a work: this
+ * may run in any context. Without memory for the work, the directory
+ * stays, and reading its files would read the freed tracker.
+ */
+void kt_debugfs_orphan(struct dentry *dir)
+{
+	struct kt_orphan *o;
+
+	if (IS_ERR_OR_NULL(dir))
+		return;
+	o = kmalloc_obj(*o, GFP_ATOMIC | __GFP_NOWARN);
+	if (!o)
+		return;
+	INIT_WORK(&o->work, kt_orphan_fn);
+	o->dir = dir;
+	schedule_work(&o->work);
 }

@@ -171,6 +171,7 @@ static inline unsigned int kt_shard_index(const struct kalloc_track_shard *shard
 		       shards[0].set_bits);
 }
 
+struct dentry;
 struct module;
 struct seq_file;
 
@@ -297,6 +298,7 @@ static inline depot_stack_handle_t kt_release_stack(unsigned long site,
 /* debugfs.c, called by the deferred work and by destroy */
 void kt_debugfs_create(struct kalloc_track *t);
 void kt_debugfs_remove(struct kalloc_track *t);
+void kt_debugfs_orphan(struct dentry *dir);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 void kt_flush_work(void);
@@ -316,6 +318,10 @@ struct kt_bucket *kt_alloc_table(unsigned int bits, gfp_t gfp);
 struct kalloc_track_shard *kt_alloc_shards(unsigned int n, gfp_t gfp);
 unsigned int kt_shard_bits(void);
 int kt_module_going(struct module *mod);
+#ifdef CONFIG_KALLOC_TRACK_DEBUG_OBJECTS
+#include <linux/debugobjects.h>
+bool kt_debug_fixup_free(void *addr, enum debug_obj_state state);
+#endif
 depot_stack_handle_t kt_unwind(unsigned long site, gfp_t gfp, bool *found);
 bool kt_stack_cacheable(void);
 bool kt_stack_reuse_apply(bool on);

@@ -70,6 +70,24 @@ static int kt_plan_release(struct kalloc_track *t,
 	return first;
 }
 
+/*
+ * Undo the first @n entries of a plan alloc that could not finish. A
+ * destroy of @t that raced with it refuses the releases, and forgets the
+ * entries as leaks without freeing them, as it never frees memory: they
+ * were never the caller's, so they are freed here. Every member is NULL
+ * again, whatever happened.
+ */
+static void kt_plan_undo(struct kalloc_track *t, void **bufs,
+			 unsigned int n, unsigned long ip)
+{
+	while (n-- > 0) {
+		if (kt_release(t, bufs[n], ip) == -EINVAL &&
+		    READ_ONCE(t->dead))
+			kfree(bufs[n]);
+		bufs[n] = NULL;
+	}
+}
+
 /**
  * kalloc_track_plan_alloc() - allocate every entry of a plan, or none
  * @t: the tracker
@@ -80,14 +98,15 @@ static int kt_plan_release(struct kalloc_track *t,
  *
  * Allocates each entry through @t, under its name, with our caller as
  * the caller, and stores it in its member of @bufs. If one allocation
- * fails, those already made are released and every member is NULL
- * again.
+ * fails, those already made are released (or freed, if a destroy of @t
+ * got in between) and every member is NULL again.
  *
  * Context: As kalloc_track_add(), with the plan's GFP flags.
  * Return: 0; -ENOMEM if an allocation failed (or a limit of @t refused
  * it); -EBUSY if a member of @bufs is not NULL (nothing is allocated);
- * -EINVAL for a NULL or uninitialised @t, a NULL @bufs or @plan, or an
- * entry that breaks the plan's limits (for plans built by hand).
+ * -EINVAL for a NULL, uninitialised or destroyed @t, a NULL @bufs or
+ * @plan, or an entry that breaks the plan's limits (for plans built by
+ * hand).
  */
 int kalloc_track_plan_alloc_noprof(struct kalloc_track *t,
 				   const struct kalloc_track_plan *plan,
@@ -126,8 +145,8 @@ int kalloc_track_plan_alloc_noprof(struct kalloc_track *t,
 		bufs[i] = kt_add(t, e->name, e->size, e->gfp, ip, false);
 		if (!bufs[i]) {
 			/* The add logged and counted why, if it was us. */
-			kt_plan_release(t, plan, bufs, ip);
-			return -ENOMEM;
+			kt_plan_undo(t, bufs, i, ip);
+			return READ_ONCE(t->dead) ? -EINVAL : -ENOMEM;
 		}
 	}
 	return 0;

@@ -116,11 +116,14 @@ static void kalloc_track_add_zeroed_and_array(struct kunit *test)
 static void kalloc_track_add_records_metadata(struct kunit *test)
 {
 	struct kalloc_track *t = kt_test_tracker(test, "kunit");
+	unsigned long before, after;
 	struct kt_record *rec;
 	char site[KSYM_SYMBOL_LEN];
 	void *p;
 
+	before = jiffies;
 	p = kalloc_track_add(t, "metadata", 77, GFP_KERNEL | __GFP_NOWARN);
+	after = jiffies;
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	rec = kt_test_record(t, p);
 	KUNIT_ASSERT_NOT_NULL(test, rec);
@@ -128,7 +131,8 @@ static void kalloc_track_add_records_metadata(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec->size, 77);
 	KUNIT_EXPECT_EQ(test, (__force unsigned int)rec->gfp,
 			(__force unsigned int)(GFP_KERNEL | __GFP_NOWARN));
-	KUNIT_EXPECT_TRUE(test, (s32)((u32)jiffies - rec->stamp) >= 0);
+	/* Stamped during the add. */
+	KUNIT_EXPECT_LE(test, rec->stamp - (u32)before, (u32)(after - before));
 	if (IS_ENABLED(CONFIG_KALLSYMS)) {
 		snprintf(site, sizeof(site), "%ps", (void *)rec->caller);
 		KUNIT_EXPECT_STREQ(test, site, __func__);
@@ -985,6 +989,121 @@ static void kalloc_track_module_going_waits_for_destroy(struct kunit *test)
 	kfree(u);
 }
 
+/* A destroy run in a thread of its own, and an unload, for the test below. */
+struct kt_slow_destroy {
+	struct kalloc_track t;
+	struct module mod;
+	char name[16];
+	struct completion destroyed, unloaded;
+	unsigned int leaks;
+};
+
+static int kt_slow_destroy_fn(void *data)
+{
+	struct kt_slow_destroy *d = data;
+
+	d->leaks = kalloc_track_destroy(&d->t);
+	kthread_complete_and_exit(&d->destroyed, 0);
+}
+
+static int kt_slow_unload_fn(void *data)
+{
+	struct kt_slow_destroy *d = data;
+
+	kt_module_going(&d->mod);
+	kthread_complete_and_exit(&d->unloaded, 0);
+}
+
+/* Let the destroy of @d go on, and wait for it. */
+static bool kt_slow_destroy_finish(struct kt_slow_destroy *d)
+{
+	smp_store_release(&d->t.busy, false);
+	wake_up_var(&d->t.busy);
+	return wait_for_completion_timeout(&d->destroyed, 30 * HZ);
+}
+
+/*
+ * A destroy waits for the deferred work to let go of its tracker, which
+ * may take long (the work may be reclaiming memory for a table). The
+ * unload of a module meanwhile must not wait for it, or every destroy
+ * queued behind the unload would too; and it must still redirect the
+ * names of the tracker being destroyed, whose leaks are yet to be
+ * reported.
+ */
+static void kalloc_track_unload_does_not_wait_for_slow_destroy(struct kunit *test)
+{
+	struct task_struct *task;
+	struct kt_slow_destroy *d;
+	struct kt_record *rec;
+	unsigned long unloaded;
+	unsigned int i;
+	void *p;
+
+	if (!IS_ENABLED(CONFIG_MODULES))
+		kunit_skip(test, "CONFIG_MODULES is off");
+	/* Not kunit_kzalloc(): the threads may outlive a failure. */
+	d = kzalloc_obj(*d);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	init_completion(&d->destroyed);
+	init_completion(&d->unloaded);
+	strscpy(d->name, "module-string", sizeof(d->name));
+	strscpy(d->mod.name, "kunit_fake", sizeof(d->mod.name));
+	d->mod.mem[MOD_RODATA].base = d->name;
+	d->mod.mem[MOD_RODATA].size = sizeof(d->name);
+	if (kalloc_track_init(&d->t, "kunit-slow-destroy")) {
+		kfree(d);
+		KUNIT_FAIL(test, "init failed");
+		return;
+	}
+	p = kalloc_track_add(&d->t, d->name, 8, GFP_KERNEL);
+	/* Done with the tracker, then claimed as the work would claim it. */
+	kt_flush_work();
+	WRITE_ONCE(d->t.busy, true);
+	task = kthread_run(kt_slow_destroy_fn, d, "kt_slow_destroy");
+	if (IS_ERR(task)) {
+		WRITE_ONCE(d->t.busy, false);
+		kalloc_track_destroy(&d->t);
+		kt_test_free_forgotten(p);
+		kfree(d);
+		KUNIT_FAIL(test, "no destroy thread");
+		return;
+	}
+	/* The destroy marks the tracker dead, then waits for ->busy. */
+	for (i = 0; i < 1000 && !READ_ONCE(d->t.dead); i++)
+		msleep(1);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(d->t.dead));
+
+	task = kthread_run(kt_slow_unload_fn, d, "kt_slow_unload");
+	if (IS_ERR(task)) {
+		KUNIT_FAIL(test, "no unload thread");
+		if (kt_slow_destroy_finish(d)) {
+			kt_test_free_forgotten(p);
+			kfree(d);
+		}
+		return;
+	}
+	unloaded = wait_for_completion_timeout(&d->unloaded, HZ);
+	KUNIT_EXPECT_TRUE_MSG(test, unloaded, "the unload waited for a destroy");
+	KUNIT_EXPECT_FALSE(test, completion_done(&d->destroyed));
+	/* Still listed, so redirected: its leak report names no module. */
+	rec = p ? kt_test_record(&d->t, p) : NULL;
+	KUNIT_EXPECT_NOT_NULL(test, rec);
+	if (rec && unloaded)
+		KUNIT_EXPECT_STREQ(test, rec->name, "(unloaded module)");
+
+	if (!kt_slow_destroy_finish(d) ||
+	    (!unloaded && !wait_for_completion_timeout(&d->unloaded, 30 * HZ))) {
+		/* A thread may still use @d: leave it allocated. */
+		KUNIT_FAIL(test, "the destroy or the unload did not end");
+		return;
+	}
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, d->leaks, 1);
+	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(&d->t));
+	kt_test_free_forgotten(p);
+	kfree(d);
+}
+
 static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_add_release_accounts),
 	KUNIT_CASE(kalloc_track_release_nulls_pointer),
@@ -1005,6 +1124,7 @@ static struct kunit_case kalloc_track_cases[] = {
 	KUNIT_CASE(kalloc_track_wrong_owner_mid_resize),
 	KUNIT_CASE(kalloc_track_module_going),
 	KUNIT_CASE(kalloc_track_module_going_waits_for_destroy),
+	KUNIT_CASE(kalloc_track_unload_does_not_wait_for_slow_destroy),
 	KUNIT_CASE(kalloc_track_module_going_scrubs_every_batch),
 	{}
 };
@@ -1518,7 +1638,7 @@ static void kalloc_track_register_after_destroy(struct kunit *test)
 
 struct kt_race {
 	struct kalloc_track *t;
-	atomic_t go;
+	atomic_t tries;
 	unsigned long adds;
 };
 
@@ -1527,9 +1647,8 @@ static int kt_race_adder(void *data)
 	struct kt_race *r = data;
 	void *p;
 
-	while (!atomic_read(&r->go))
-		cpu_relax();
 	while (!kthread_should_stop()) {
+		atomic_inc(&r->tries);
 		p = kalloc_track_add(r->t, "racer", 16, GFP_KERNEL);
 		if (p && kalloc_track_release(r->t, &p) == 0)
 			r->adds++;
@@ -1540,14 +1659,23 @@ static int kt_race_adder(void *data)
 	return 0;
 }
 
+/* Sleep until the adder has tried an add, for up to a second. */
+static void kt_race_wait_try(struct kt_race *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < 10000 && !atomic_read(&r->tries); i++)
+		usleep_range(10, 100);
+}
+
 static DEFINE_KALLOC_TRACK(kt_race_tracker, "kunit-race");
 
 static void kalloc_track_add_races_destroy(struct kunit *test)
 {
+	unsigned int i, raced = 0, refused = 0;
 	struct kalloc_track_stats st;
 	struct task_struct *task;
 	struct kt_race *r;
-	unsigned int i;
 
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
@@ -1557,15 +1685,22 @@ static void kalloc_track_add_races_destroy(struct kunit *test)
 		/* A fresh static tracker, not yet listed, each round. */
 		kt_race_tracker = (struct kalloc_track)
 			KALLOC_TRACK_INIT(kt_race_tracker, "kunit-race", 0, 0);
-		atomic_set(&r->go, 0);
+		atomic_set(&r->tries, 0);
 		task = kthread_run(kt_race_adder, r, "kt_race");
 		if (IS_ERR(task)) {
 			KUNIT_FAIL(test, "kthread_run: %pe", task);
 			return;
 		}
-		atomic_set(&r->go, 1);
+		/*
+		 * With one CPU the adder runs only while this thread sleeps:
+		 * let it try once before the destroy in two rounds of three,
+		 * and in every round before it is stopped.
+		 */
+		if (i % 3)
+			kt_race_wait_try(r);
 		udelay(i % 8);
 		kalloc_track_destroy(r->t);
+		kt_race_wait_try(r);
 		kthread_stop(task);
 		/* Re-initialised next round: it must be off the list. */
 		KUNIT_ASSERT_FALSE_MSG(test, kt_tracker_listed(r->t),
@@ -1575,9 +1710,14 @@ static void kalloc_track_add_races_destroy(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, st.live_bytes, 0, "round %u", i);
 		KUNIT_EXPECT_EQ_MSG(test, st.adds, st.releases + st.leaks,
 				    "round %u", i);
+		raced += st.adds > 0;
+		refused += st.bad_input > 0;
 	}
-	kunit_info(test, "%lu adds and releases before destroy, %u rounds", r->adds,
-		   KT_RACE_ROUNDS);
+	kunit_info(test, "%lu adds and releases before destroy; %u of %u rounds had adds, %u refused some",
+		   r->adds, raced, KT_RACE_ROUNDS, refused);
+	/* Not a race unless adds came both before and after destroys. */
+	KUNIT_EXPECT_GT(test, raced, 0);
+	KUNIT_EXPECT_GT(test, refused, 0);
 }
 
 static void kalloc_track_init_bad_owner(struct kunit *test)

@@ -193,6 +193,57 @@ static void kalloc_track_plan_rollback(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(t), 0);
 }
 
+/* The tracker under test, destroyed at the third payload allocation. */
+struct kt_plan_race {
+	struct kalloc_track *t;
+	int calls;
+	unsigned int leaks;
+};
+
+static void *kt_plan_destroying_payload(size_t size, gfp_t gfp,
+					unsigned long caller)
+{
+	struct kt_plan_race *r = kunit_get_current_test()->priv;
+
+	if (++r->calls == 3)
+		r->leaks = kalloc_track_destroy(r->t);
+	return kmalloc(size, gfp);
+}
+
+/*
+ * A destroy between two entries of a plan alloc: the destroy forgets the
+ * entries made so far as leaks and refuses their releases, so the plan
+ * frees them itself, and still leaves every member NULL.
+ */
+static void kalloc_track_plan_destroyed_midway(struct kunit *test)
+{
+	struct kalloc_track *t = kt_test_tracker(test, "kunit-plan");
+	struct kt_test_bufs bufs = { };
+	struct kt_plan_race *r;
+	struct kt_captured *c;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->t = t;
+	test->priv = r;
+	c = kt_test_capture(test);
+	kunit_activate_static_stub(test, kt_alloc_payload,
+				   kt_plan_destroying_payload);
+
+	KUNIT_EXPECT_EQ(test, kalloc_track_plan_alloc(t, kt_test_bufs, &bufs),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, r->calls, 3);
+	KUNIT_EXPECT_EQ(test, r->leaks, 2);
+	KUNIT_EXPECT_NULL(test, bufs.rx_ring);
+	KUNIT_EXPECT_NULL(test, bufs.tx_ring);
+	KUNIT_EXPECT_NULL(test, bufs.stats);
+	KUNIT_EXPECT_NULL(test, bufs.scratch);
+	/* The third add saw the destroy; the two undone were refused. */
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "add of 'stats' from"), 1);
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "refused: tracker destroyed"), 3);
+	KUNIT_EXPECT_EQ(test, kt_stats(test, t).leaks, 2);
+}
+
 /* A limit of the tracker refuses an entry: the same rollback. */
 static void kalloc_track_plan_tracker_limit(struct kunit *test)
 {
@@ -339,6 +390,7 @@ static struct kunit_case kalloc_track_plan_cases[] = {
 	KUNIT_CASE(kalloc_track_plan_release_twice_and_partly),
 	KUNIT_CASE(kalloc_track_plan_busy_refused),
 	KUNIT_CASE_PARAM(kalloc_track_plan_rollback, kt_plan_fail_gen_params),
+	KUNIT_CASE(kalloc_track_plan_destroyed_midway),
 	KUNIT_CASE(kalloc_track_plan_tracker_limit),
 	KUNIT_CASE(kalloc_track_plan_runtime_checks),
 	KUNIT_CASE(kalloc_track_plan_bad_tracker),

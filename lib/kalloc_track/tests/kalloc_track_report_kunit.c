@@ -8,6 +8,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kalloc_track.h>
@@ -1203,6 +1204,57 @@ static void kalloc_track_debugfs_distinct_dirs(struct kunit *test)
 }
 
 /*
+ * The memory of a tracker in use is being freed, without destroy: what
+ * ODEBUG's free check calls (with CONFIG_DEBUG_OBJECTS_FREE, from the
+ * kfree()). Called here directly, as a real free would be an ODEBUG
+ * report. The tracker goes off the list and its directory goes too.
+ */
+static void kalloc_track_freed_without_destroy(struct kunit *test)
+{
+	struct dentry *root, *dir;
+	struct kalloc_track *t;
+	struct kt_captured *c;
+	unsigned int i;
+
+	if (!IS_ENABLED(CONFIG_KALLOC_TRACK_DEBUG_OBJECTS))
+		kunit_skip(test, "CONFIG_KALLOC_TRACK_DEBUG_OBJECTS is off");
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	/* No add: the shards it would leak are kmemleak's reports. */
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(t, "kunit-freed-live"), 0);
+	kt_flush_work();
+	KUNIT_ASSERT_TRUE(test, kt_tracker_listed(t));
+	c = kt_test_capture(test);
+
+#ifdef CONFIG_KALLOC_TRACK_DEBUG_OBJECTS
+	KUNIT_EXPECT_FALSE(test, kt_debug_fixup_free(t, ODEBUG_STATE_INACTIVE));
+	KUNIT_EXPECT_TRUE(test, kt_tracker_listed(t));
+	KUNIT_EXPECT_TRUE(test, kt_debug_fixup_free(t, ODEBUG_STATE_ACTIVE));
+#endif
+	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(t));
+	KUNIT_EXPECT_TRUE(test, t->dead);
+	KUNIT_EXPECT_NULL(test, t->debugfs);
+	KUNIT_EXPECT_EQ(test, kt_test_count(c, "kunit-freed-live: tracker freed without kalloc_track_destroy()"),
+			1);
+	/* Later calls are refused, as after a destroy. */
+	KUNIT_EXPECT_NULL(test, kalloc_track_add(t, "late", 8, GFP_KERNEL));
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		return;
+	/* Its directory is removed by a work. */
+	root = debugfs_lookup("kalloc_track", NULL);
+	KUNIT_ASSERT_NOT_NULL(test, root);
+	for (i = 0; i < 100; i++) {
+		dir = debugfs_lookup("kunit-freed-live", root);
+		dput(dir);
+		if (!dir)
+			break;
+		msleep(10);
+	}
+	dput(root);
+	KUNIT_EXPECT_NULL(test, dir);
+}
+
+/*
  * Owners longer than a directory name may be: the name is cut, and a
  * second tracker of that owner still gets a distinct directory, with its
  * suffix intact.
@@ -1326,6 +1378,7 @@ static struct kunit_case kalloc_track_report_cases[] = {
 	KUNIT_CASE(kalloc_track_stack_recorded_when_on),
 	KUNIT_CASE(kalloc_track_scoped_release),
 	KUNIT_CASE(kalloc_track_debugfs_distinct_dirs),
+	KUNIT_CASE(kalloc_track_freed_without_destroy),
 	KUNIT_CASE(kalloc_track_debugfs_long_owner),
 	KUNIT_CASE(kalloc_track_debugfs_open_across_destroy),
 	{}

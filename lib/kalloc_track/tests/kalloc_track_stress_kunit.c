@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit stress tests for kalloc_track: concurrent adds and releases from
- * kthreads and a timer, and a model-based random test.
+ * kthreads, a timer and a hard interrupt, and a model-based random test.
  */
 
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/kalloc_track.h>
 #include <linux/kthread.h>
 #include <linux/prandom.h>
@@ -583,8 +584,141 @@ static void kalloc_track_stats_consistent_during_destroy(struct kunit *test)
 			    r->first_bad.live, r->first_bad.leaks);
 }
 
+/* What a hard interrupt does to the tracker of the test below. */
+#define KT_IRQ_PERIOD_NS	(50 * NSEC_PER_USEC)
+#define KT_IRQ_FIRINGS		50
+#define KT_IRQ_BAD_FIRINGS	8
+
+struct kt_irq {
+	struct kalloc_track t;
+	struct hrtimer timer;
+	unsigned long firings;
+	unsigned long adds, releases, double_frees, invalid_frees;
+	unsigned long errors;		/* results other than expected */
+	unsigned long not_hardirq;	/* firings outside hard irq context */
+};
+
+/*
+ * Hard interrupt context: the first firing makes the tracker's first add
+ * (which sets up its shards); every firing adds and releases; the first
+ * few also release the same block again and an address never tracked.
+ */
+static enum hrtimer_restart kt_irq_fire(struct hrtimer *timer)
+{
+	struct kt_irq *x = container_of(timer, struct kt_irq, timer);
+	/* Inside a block of the test's: never tracked, never freed. */
+	void *p, *stale, *bogus = &x->firings;
+
+	if (!in_hardirq())
+		x->not_hardirq++;
+	p = kalloc_track_add(&x->t, "hardirq", 40, GFP_ATOMIC);
+	if (p) {
+		x->adds++;
+		stale = p;
+		if (kalloc_track_release(&x->t, &p) == KALLOC_TRACK_RELEASED &&
+		    !p)
+			x->releases++;
+		else
+			x->errors++;
+		if (x->firings < KT_IRQ_BAD_FIRINGS) {
+			if (kalloc_track_release(&x->t, &stale) == -EALREADY)
+				x->double_frees++;
+			else
+				x->errors++;
+			if (kalloc_track_release(&x->t, &bogus) == -ENOENT)
+				x->invalid_frees++;
+			else
+				x->errors++;
+		}
+	}
+	/* Read by the task as it runs. */
+	WRITE_ONCE(x->firings, x->firings + 1);
+	if (x->firings >= KT_IRQ_FIRINGS)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ns_to_ktime(KT_IRQ_PERIOD_NS));
+	return HRTIMER_RESTART;
+}
+
+static void kt_irq_cleanup(void *data)
+{
+	struct kt_irq *x = data;
+
+	hrtimer_cancel(&x->timer);
+	if (!x->t.dead)
+		kalloc_track_destroy(&x->t);
+}
+
+/*
+ * A tracker used from a hard interrupt and from a task at once: adds,
+ * releases, a first add, a double free and an invalid free in the
+ * interrupt, while the task adds and releases on the same shards. With
+ * lockdep, a lock of ours taken in hard interrupt context without
+ * interrupts disabled elsewhere is a report; without it, a deadlock the
+ * test would not survive.
+ */
+static void kalloc_track_hardirq_and_task(struct kunit *test)
+{
+	struct kalloc_track_stats st;
+	unsigned long task_adds = 0, deadline;
+	void *slot[16] = { };
+	struct kt_irq *x;
+	unsigned int i, k;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "spinlock_t sleeps on PREEMPT_RT: no hard irq use");
+	x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(&x->t, "kunit-hardirq"), 0);
+	hrtimer_setup(&x->timer, kt_irq_fire, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_HARD);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_irq_cleanup,
+							x), 0);
+	hrtimer_start(&x->timer, ns_to_ktime(KT_IRQ_PERIOD_NS),
+		      HRTIMER_MODE_REL_HARD);
+
+	deadline = jiffies + 10 * HZ;
+	for (i = 0; READ_ONCE(x->firings) < KT_IRQ_FIRINGS &&
+		    time_before(jiffies, deadline); i++) {
+		k = i % ARRAY_SIZE(slot);
+		if (slot[k]) {
+			KUNIT_EXPECT_EQ(test, kalloc_track_release(&x->t,
+								   &slot[k]),
+					KALLOC_TRACK_RELEASED);
+			continue;
+		}
+		slot[k] = kalloc_track_add(&x->t, "task", 24, GFP_KERNEL);
+		task_adds += !!slot[k];
+		if (i % 64 == 0)
+			cond_resched();
+	}
+	hrtimer_cancel(&x->timer);
+	for (k = 0; k < ARRAY_SIZE(slot); k++)
+		if (slot[k])
+			KUNIT_EXPECT_EQ(test, kalloc_track_release(&x->t,
+								   &slot[k]),
+					KALLOC_TRACK_RELEASED);
+
+	KUNIT_EXPECT_EQ(test, x->firings, KT_IRQ_FIRINGS);
+	KUNIT_EXPECT_EQ(test, x->not_hardirq, 0);
+	KUNIT_EXPECT_EQ(test, x->errors, 0);
+	KUNIT_EXPECT_GT(test, x->adds, 0);
+	KUNIT_EXPECT_GT(test, task_adds, 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_get_stats(&x->t, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.live, 0);
+	KUNIT_EXPECT_EQ(test, st.live_bytes, 0);
+	KUNIT_EXPECT_EQ(test, st.adds, task_adds + x->adds);
+	KUNIT_EXPECT_EQ(test, st.releases, task_adds + x->releases);
+	KUNIT_EXPECT_EQ(test, st.double_frees, x->double_frees);
+	KUNIT_EXPECT_EQ(test, st.invalid_frees, x->invalid_frees);
+	/* 40 bytes, where the task's 24 come from another cache. */
+	KUNIT_EXPECT_EQ(test, x->double_frees, KT_IRQ_BAD_FIRINGS);
+	KUNIT_EXPECT_EQ(test, x->invalid_frees, KT_IRQ_BAD_FIRINGS);
+	KUNIT_EXPECT_EQ(test, kalloc_track_destroy(&x->t), 0);
+}
+
 static struct kunit_case kalloc_track_stress_cases[] = {
 	KUNIT_CASE_SLOW(kalloc_track_concurrent_threads_and_timer),
+	KUNIT_CASE(kalloc_track_hardirq_and_task),
 	KUNIT_CASE_SLOW(kalloc_track_model_random_ops),
 	KUNIT_CASE(kalloc_track_stacks_toggled_while_adding),
 	KUNIT_CASE(kalloc_track_stats_consistent_during_destroy),
