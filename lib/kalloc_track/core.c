@@ -712,7 +712,8 @@ VISIBLE_IF_KUNIT bool kt_debug_fixup_free(void *addr,
 	}
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	WRITE_ONCE(t->dead, true);
-	kt_treport(KT_ERR, t, "tracker freed without kalloc_track_destroy(): taken off the list, its allocations lost");
+	kt_treport(KT_ERR, t,
+		   "tracker freed without kalloc_track_destroy(): taken off the list, its allocations lost");
 	kt_debugfs_orphan(t->debugfs);
 	t->debugfs = NULL;
 	kt_debug_free(t);
@@ -1765,6 +1766,7 @@ VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 	while ((t = kt_next_in_module(mod))) {
 		/* Being destroyed: it is unlisted before its destroy ends. */
 		if (READ_ONCE(t->dead)) {
+			/* Pairs with store_release_wake_up() in destroy. */
 			wait_var_event(&t->gone, smp_load_acquire(&t->gone));
 			continue;
 		}

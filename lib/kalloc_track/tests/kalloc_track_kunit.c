@@ -1017,6 +1017,7 @@ static int kt_slow_unload_fn(void *data)
 /* Let the destroy of @d go on, and wait for it. */
 static bool kt_slow_destroy_finish(struct kt_slow_destroy *d)
 {
+	/* As kt_unclaim() lets go: pairs with destroy's acquire. */
 	smp_store_release(&d->t.busy, false);
 	wake_up_var(&d->t.busy);
 	return wait_for_completion_timeout(&d->destroyed, 30 * HZ);
@@ -1070,7 +1071,7 @@ static void kalloc_track_unload_does_not_wait_for_slow_destroy(struct kunit *tes
 	}
 	/* The destroy marks the tracker dead, then waits for ->busy. */
 	for (i = 0; i < 1000 && !READ_ONCE(d->t.dead); i++)
-		msleep(1);
+		usleep_range(1000, 2000);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(d->t.dead));
 
 	task = kthread_run(kt_slow_unload_fn, d, "kt_slow_unload");

@@ -678,7 +678,7 @@ static void kalloc_track_hardirq_and_task(struct kunit *test)
 
 	deadline = jiffies + 10 * HZ;
 	for (i = 0; READ_ONCE(x->firings) < KT_IRQ_FIRINGS &&
-		    time_before(jiffies, deadline); i++) {
+	     time_before(jiffies, deadline); i++) {
 		k = i % ARRAY_SIZE(slot);
 		if (slot[k]) {
 			KUNIT_EXPECT_EQ(test, kalloc_track_release(&x->t,
