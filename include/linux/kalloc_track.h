@@ -133,9 +133,12 @@ struct kalloc_track_freed {
  * struct kalloc_track - an owner's allocation tracker
  * @lock: protects @dead and the error counters, limits and leak count
  *	of @stats; taken with interrupts disabled, never on the fast path
- * @dead: set by kalloc_track_destroy(); later calls are refused
+ * @dead: set by kalloc_track_destroy() (or, with
+ *	CONFIG_KALLOC_TRACK_DEBUG_OBJECTS, as a tracker in use is freed);
+ *	later calls are refused
  * @gone: kalloc_track_destroy() has finished; a second, concurrent
- *	destroy waits for it
+ *	destroy, or the unload of the module the tracker lives in, waits
+ *	for it
  * @listed: @node is on the global list of trackers (under its lock)
  * @busy: the deferred work uses the tracker; kalloc_track_destroy()
  *	waits for it to clear

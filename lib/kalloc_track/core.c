@@ -117,10 +117,21 @@ static struct kmem_cache *kt_record_cache;
  * and protects every tracker's ->listed and ->pending; it is taken with
  * interrupts disabled and nests outside tracker locks.
  * kalloc_track_destroy() waits for an RCU grace period after unlisting,
- * so that a reader never sees a tracker its owner has freed.
+ * so that a reader never sees a tracker its owner has freed (but for one
+ * freed without destroy, which kt_debug_fixup_free() unlists as its
+ * memory goes, with no grace period).
  */
 static LIST_HEAD(kt_trackers);
 static DEFINE_SPINLOCK(kt_trackers_lock);
+
+/*
+ * Bumped under kt_trackers_lock when a tracker leaves the list other
+ * than through its destroy: by kt_debug_fixup_free(), for a tracker
+ * whose memory is being freed in use, which cannot wait for anyone. The
+ * unload's walk, which sleeps between trackers and batches, checks it
+ * before each use of a tracker and starts again when it moved.
+ */
+static unsigned long kt_unlist_gen;
 
 /*
  * Names are not copied, and the unload of a module redirects those of
@@ -132,7 +143,8 @@ static DEFINE_SPINLOCK(kt_trackers_lock);
  * cannot go while a destroy that the redirecting would miss still reads
  * names. A destroy waits for the work and for debugfs readers before it
  * takes this, so that an unload, and the destroys queued behind the
- * unload, never wait for those.
+ * unload, do not wait for those (but for the destroys, under way, of
+ * the trackers that live in the module being unloaded).
  */
 static DECLARE_RWSEM(kt_names_rwsem);
 
@@ -691,10 +703,12 @@ static void kt_debug_free(struct kalloc_track *t)
  * Take it off the list before the memory goes, where every bad release,
  * every init and every module unload would walk into it, and hand its
  * debugfs directory to be removed. Its records, shards and allocations
- * are lost: other CPUs may be using them, and nothing may wait here. A
- * lookup walking the list at this very moment, or the deferred work
- * holding the tracker, may still read the freed memory; ODEBUG's report
- * says where it was freed.
+ * are lost: other CPUs may be using them, and nothing may wait here. The
+ * unload's walk notices (kt_unlist_gen); but a lookup walking the list
+ * under RCU at this very moment, the deferred work if it holds the
+ * tracker, or a reader of its debugfs files before the directory goes,
+ * may still read or write the freed memory. ODEBUG's report says where
+ * it was freed.
  */
 VISIBLE_IF_KUNIT bool kt_debug_fixup_free(void *addr,
 					  enum debug_obj_state state)
@@ -709,6 +723,7 @@ VISIBLE_IF_KUNIT bool kt_debug_fixup_free(void *addr,
 		list_del_rcu(&t->node);
 		WRITE_ONCE(t->listed, false);
 		t->pending = 0;
+		kt_unlist_gen++;
 	}
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	WRITE_ONCE(t->dead, true);
@@ -816,7 +831,8 @@ EXPORT_SYMBOL_IF_KUNIT(kt_tracker_listed);
  *
  * Context: Any context.
  * Return: 0; -EINVAL if @t or @owner is NULL or @owner is empty; -EBUSY
- * if @t is set up and not destroyed (a second init would corrupt it).
+ * if @t is set up and not destroyed, or its destroy is under way (a
+ * second init would corrupt it).
  */
 int kalloc_track_init(struct kalloc_track *t, const char *owner)
 {
@@ -1638,8 +1654,12 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 		kt_treport(KT_ERR, t, "%u allocation(s) of %zu bytes leaked at destroy%s",
 			   leaks, bytes,
 			   leaks > KT_LEAKS_PRINTED ? ", first ones listed" : "");
-	up_read(&kt_names_rwsem);
+	/*
+	 * Done with @t before the unload that may be waiting goes on: @t
+	 * may live in the module it unloads.
+	 */
 	store_release_wake_up(&t->gone, true);
+	up_read(&kt_names_rwsem);
 	return leaks;
 }
 EXPORT_SYMBOL_GPL(kalloc_track_destroy);
@@ -1689,10 +1709,13 @@ static void kt_scrub_name(const char **name, struct module *mod)
  * kt_names_rwsem held for writing, which keeps destroys, the only
  * thing that frees shards, away: so it may sleep between batches. A
  * tracker being destroyed is walked too: it is still listed until its
- * destroy has reported its leaks, which name its records.
+ * destroy has reported its leaks, which name its records. @t itself is
+ * looked at only under kt_trackers_lock, with the list as it was at
+ * @gen (see kt_unlist_gen).
+ * Return: false if the list changed under the walk.
  */
-static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
-			   struct module *mod)
+static bool kt_scrub_shard(struct kalloc_track *t, unsigned int si,
+			   struct module *mod, unsigned long gen)
 {
 	unsigned int bits = 0, old_n = 0, k = 0, end, i;
 	struct kt_bucket *table = NULL, *old = NULL;
@@ -1701,14 +1724,22 @@ static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 	unsigned long flags;
 
 	for (;;) {
-		rcu_read_lock();
-		shards = rcu_dereference(t->shards);
-		if (!shards || si >= kt_nr_shards(shards)) {
-			rcu_read_unlock();
-			return;
+		spin_lock_irqsave(&kt_trackers_lock, flags);
+		if (kt_unlist_gen != gen) {
+			spin_unlock_irqrestore(&kt_trackers_lock, flags);
+			return false;
 		}
+		/* A first add may be publishing them: hence the _check. */
+		shards = rcu_dereference_check(t->shards,
+					       lockdep_is_held_type(&kt_names_rwsem, 0));
+		if (!shards || si >= kt_nr_shards(shards)) {
+			spin_unlock_irqrestore(&kt_trackers_lock, flags);
+			return true;
+		}
+		/* The shards outlive @t's memory if it goes: see above. */
 		s = &shards[si];
-		spin_lock_irqsave(&s->lock, flags);
+		spin_lock(&s->lock);
+		spin_unlock(&kt_trackers_lock);
 		if (s->table != table || s->bits != bits) {
 			table = s->table;
 			bits = s->bits;
@@ -1737,30 +1768,42 @@ static void kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 				kt_scrub_name(&rec->name, mod);
 		}
 		spin_unlock_irqrestore(&s->lock, flags);
-		rcu_read_unlock();
 		if (k == old_n + (1U << bits))
-			return;
+			return true;
 		cond_resched();
 	}
 }
 
-/* Redirect the strings of @t, a listed tracker, that live in @mod. */
-static void kt_scrub_tracker(struct kalloc_track *t, struct module *mod)
+/*
+ * Redirect the strings of @t, a listed tracker, that live in @mod.
+ * Return: false if the list changed under the walk, as above.
+ */
+static bool kt_scrub_tracker(struct kalloc_track *t, struct module *mod,
+			     unsigned long gen)
 {
 	unsigned long flags;
 	unsigned int i;
 
-	spin_lock_irqsave(&t->lock, flags);
+	spin_lock_irqsave(&kt_trackers_lock, flags);
+	if (kt_unlist_gen != gen) {
+		spin_unlock_irqrestore(&kt_trackers_lock, flags);
+		return false;
+	}
+	spin_lock(&t->lock);
 	kt_scrub_name(&t->owner, mod);
-	spin_unlock_irqrestore(&t->lock, flags);
+	spin_unlock(&t->lock);
+	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	/* Each call finds out whether there is a shard @i. */
 	for (i = 0; i < 1U << KT_MAX_SHARD_BITS; i++)
-		kt_scrub_shard(t, i, mod);
+		if (!kt_scrub_shard(t, i, mod, gen))
+			return false;
+	return true;
 }
 
 VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 {
 	struct kalloc_track *t;
+	unsigned long flags, gen;
 	int n = 0;
 
 	while ((t = kt_next_in_module(mod))) {
@@ -1777,16 +1820,30 @@ VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 		n++;
 	}
 	/*
-	 * After any destroy that unlisted a tracker has reported. Only a
-	 * destroy unlists, and none gets that far while this is held, so
-	 * the walk needs no RCU and may sleep: a long one stalls no grace
-	 * period.
+	 * After any destroy that unlisted a tracker has reported. No
+	 * destroy unlists while this is held, so the walk needs no RCU and
+	 * may sleep: a long one stalls no grace period. A tracker freed in
+	 * use may still leave the list meanwhile (kt_debug_fixup_free()):
+	 * then the walk starts again, which redirects nothing twice.
 	 */
 	down_write(&kt_names_rwsem);
-	list_for_each_entry_rcu(t, &kt_trackers, node,
-				lockdep_is_held_type(&kt_names_rwsem, 0)) {
-		kt_scrub_tracker(t, mod);
+restart:
+	spin_lock_irqsave(&kt_trackers_lock, flags);
+	gen = kt_unlist_gen;
+	t = list_first_entry_or_null(&kt_trackers, struct kalloc_track, node);
+	spin_unlock_irqrestore(&kt_trackers_lock, flags);
+	while (t) {
+		if (!kt_scrub_tracker(t, mod, gen))
+			goto restart;
 		cond_resched();
+		spin_lock_irqsave(&kt_trackers_lock, flags);
+		if (kt_unlist_gen != gen) {
+			spin_unlock_irqrestore(&kt_trackers_lock, flags);
+			goto restart;
+		}
+		t = list_is_last(&t->node, &kt_trackers) ? NULL :
+			list_next_entry(t, node);
+		spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	}
 	up_write(&kt_names_rwsem);
 	/* Code loaded where @mod was must not reuse its stacks. */

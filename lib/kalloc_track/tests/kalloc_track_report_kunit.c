@@ -1208,6 +1208,9 @@ static void kalloc_track_debugfs_distinct_dirs(struct kunit *test)
  * ODEBUG's free check calls (with CONFIG_DEBUG_OBJECTS_FREE, from the
  * kfree()). Called here directly, as a real free would be an ODEBUG
  * report. The tracker goes off the list and its directory goes too.
+ * That trackers are debug objects at all is shown by the sanitizer runs,
+ * which have CONFIG_DEBUG_OBJECTS_FREE: a tracker of any test that is
+ * freed while still an active object there is a report that fails them.
  */
 static void kalloc_track_freed_without_destroy(struct kunit *test)
 {
