@@ -113,9 +113,12 @@ static struct kmem_cache *kt_record_cache;
  * Readers walk the list under RCU, one tracker lock at a time, so that a
  * stream of bad releases never holds a global lock or keeps interrupts
  * off for longer than one lookup; the unload of a module walks it under
- * kt_names_rwsem instead (see kt_module_going()). kt_trackers_lock serialises writers
- * and protects every tracker's ->listed and ->pending; it is taken with
- * interrupts disabled and nests outside tracker locks.
+ * kt_names_rwsem and this lock instead (see kt_module_going()).
+ * kt_trackers_lock serialises writers and protects every tracker's
+ * ->listed and ->pending; it is taken with interrupts disabled and nests
+ * outside tracker and shard locks. kt_debug_fixup_free() takes it from
+ * within kfree() and vfree(): nothing may free memory while it holds a
+ * tracker's or a shard's lock.
  * kalloc_track_destroy() waits for an RCU grace period after unlisting,
  * so that a reader never sees a tracker its owner has freed (but for one
  * freed without destroy, which kt_debug_fixup_free() unlists as its
@@ -125,13 +128,23 @@ static LIST_HEAD(kt_trackers);
 static DEFINE_SPINLOCK(kt_trackers_lock);
 
 /*
- * Bumped under kt_trackers_lock when a tracker leaves the list other
- * than through its destroy: by kt_debug_fixup_free(), for a tracker
- * whose memory is being freed in use, which cannot wait for anyone. The
- * unload's walk, which sleeps between trackers and batches, checks it
- * before each use of a tracker and starts again when it moved.
+ * Where the unload's walk of the list is (see kt_module_going()), under
+ * kt_trackers_lock. A tracker may leave the list other than through its
+ * destroy: kt_debug_fixup_free() unlists one whose memory is being freed
+ * in use, and cannot wait for anyone. The walk sleeps between trackers
+ * and batches, so it looks at a tracker only under kt_trackers_lock and
+ * while it is still the one here; the fix-up moves this on when it
+ * unlists that very tracker.
  */
-static unsigned long kt_unlist_gen;
+static struct kalloc_track *kt_walk_pos __maybe_unused;
+
+/* The tracker after @t on the list, or NULL; under kt_trackers_lock. */
+static inline struct kalloc_track *kt_list_next(struct kalloc_track *t)
+{
+	lockdep_assert_held(&kt_trackers_lock);
+	return list_is_last(&t->node, &kt_trackers) ? NULL :
+		list_next_entry(t, node);
+}
 
 /*
  * Names are not copied, and the unload of a module redirects those of
@@ -704,7 +717,7 @@ static void kt_debug_free(struct kalloc_track *t)
  * every init and every module unload would walk into it, and hand its
  * debugfs directory to be removed. Its records, shards and allocations
  * are lost: other CPUs may be using them, and nothing may wait here. The
- * unload's walk notices (kt_unlist_gen); but a lookup walking the list
+ * unload's walk notices (kt_walk_pos); but a lookup walking the list
  * under RCU at this very moment, the deferred work if it holds the
  * tracker, or a reader of its debugfs files before the directory goes,
  * may still read or write the freed memory. ODEBUG's report says where
@@ -720,10 +733,11 @@ VISIBLE_IF_KUNIT bool kt_debug_fixup_free(void *addr,
 		return false;
 	spin_lock_irqsave(&kt_trackers_lock, flags);
 	if (t->listed) {
+		if (kt_walk_pos == t)
+			kt_walk_pos = kt_list_next(t);
 		list_del_rcu(&t->node);
 		WRITE_ONCE(t->listed, false);
 		t->pending = 0;
-		kt_unlist_gen++;
 	}
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	WRITE_ONCE(t->dead, true);
@@ -1710,12 +1724,14 @@ static void kt_scrub_name(const char **name, struct module *mod)
  * thing that frees shards, away: so it may sleep between batches. A
  * tracker being destroyed is walked too: it is still listed until its
  * destroy has reported its leaks, which name its records. @t itself is
- * looked at only under kt_trackers_lock, with the list as it was at
- * @gen (see kt_unlist_gen).
- * Return: false if the list changed under the walk.
+ * looked at only under kt_trackers_lock, while the walk is at it (see
+ * kt_walk_pos). Its shards are a separate allocation, which only a
+ * destroy frees: they stay while the shard lock is held, even if @t's
+ * memory goes meanwhile (kt_debug_fixup_free() leaks them).
+ * Return: false if @t left the list under the walk.
  */
 static bool kt_scrub_shard(struct kalloc_track *t, unsigned int si,
-			   struct module *mod, unsigned long gen)
+			   struct module *mod)
 {
 	unsigned int bits = 0, old_n = 0, k = 0, end, i;
 	struct kt_bucket *table = NULL, *old = NULL;
@@ -1725,7 +1741,7 @@ static bool kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 
 	for (;;) {
 		spin_lock_irqsave(&kt_trackers_lock, flags);
-		if (kt_unlist_gen != gen) {
+		if (kt_walk_pos != t) {
 			spin_unlock_irqrestore(&kt_trackers_lock, flags);
 			return false;
 		}
@@ -1736,7 +1752,6 @@ static bool kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 			spin_unlock_irqrestore(&kt_trackers_lock, flags);
 			return true;
 		}
-		/* The shards outlive @t's memory if it goes: see above. */
 		s = &shards[si];
 		spin_lock(&s->lock);
 		spin_unlock(&kt_trackers_lock);
@@ -1775,19 +1790,18 @@ static bool kt_scrub_shard(struct kalloc_track *t, unsigned int si,
 }
 
 /*
- * Redirect the strings of @t, a listed tracker, that live in @mod.
- * Return: false if the list changed under the walk, as above.
+ * Redirect the strings of @t, the listed tracker the walk is at, that
+ * live in @mod; as above, a @t that leaves the list is let go.
  */
-static bool kt_scrub_tracker(struct kalloc_track *t, struct module *mod,
-			     unsigned long gen)
+static void kt_scrub_tracker(struct kalloc_track *t, struct module *mod)
 {
 	unsigned long flags;
 	unsigned int i;
 
 	spin_lock_irqsave(&kt_trackers_lock, flags);
-	if (kt_unlist_gen != gen) {
+	if (kt_walk_pos != t) {
 		spin_unlock_irqrestore(&kt_trackers_lock, flags);
-		return false;
+		return;
 	}
 	spin_lock(&t->lock);
 	kt_scrub_name(&t->owner, mod);
@@ -1795,15 +1809,22 @@ static bool kt_scrub_tracker(struct kalloc_track *t, struct module *mod,
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	/* Each call finds out whether there is a shard @i. */
 	for (i = 0; i < 1U << KT_MAX_SHARD_BITS; i++)
-		if (!kt_scrub_shard(t, i, mod, gen))
-			return false;
-	return true;
+		if (!kt_scrub_shard(t, i, mod))
+			return;
 }
+
+/* Between two trackers of the unload's walk; a test stubs it. */
+VISIBLE_IF_KUNIT void kt_walk_pause(struct kalloc_track *t)
+{
+	KT_STUB_REDIRECT(kt_walk_pause, t);
+	cond_resched();
+}
+EXPORT_SYMBOL_IF_KUNIT(kt_walk_pause);
 
 VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 {
 	struct kalloc_track *t;
-	unsigned long flags, gen;
+	unsigned long flags;
 	int n = 0;
 
 	while ((t = kt_next_in_module(mod))) {
@@ -1823,28 +1844,23 @@ VISIBLE_IF_KUNIT int kt_module_going(struct module *mod)
 	 * After any destroy that unlisted a tracker has reported. No
 	 * destroy unlists while this is held, so the walk needs no RCU and
 	 * may sleep: a long one stalls no grace period. A tracker freed in
-	 * use may still leave the list meanwhile (kt_debug_fixup_free()):
-	 * then the walk starts again, which redirects nothing twice.
+	 * use may still leave the list meanwhile (kt_debug_fixup_free()),
+	 * which moves the walk on past it (kt_walk_pos).
 	 */
 	down_write(&kt_names_rwsem);
-restart:
 	spin_lock_irqsave(&kt_trackers_lock, flags);
-	gen = kt_unlist_gen;
-	t = list_first_entry_or_null(&kt_trackers, struct kalloc_track, node);
-	spin_unlock_irqrestore(&kt_trackers_lock, flags);
-	while (t) {
-		if (!kt_scrub_tracker(t, mod, gen))
-			goto restart;
-		cond_resched();
-		spin_lock_irqsave(&kt_trackers_lock, flags);
-		if (kt_unlist_gen != gen) {
-			spin_unlock_irqrestore(&kt_trackers_lock, flags);
-			goto restart;
-		}
-		t = list_is_last(&t->node, &kt_trackers) ? NULL :
-			list_next_entry(t, node);
+	kt_walk_pos = list_first_entry_or_null(&kt_trackers,
+					       struct kalloc_track, node);
+	while ((t = kt_walk_pos)) {
 		spin_unlock_irqrestore(&kt_trackers_lock, flags);
+		kt_scrub_tracker(t, mod);
+		kt_walk_pause(t);
+		spin_lock_irqsave(&kt_trackers_lock, flags);
+		/* Else the fix-up moved it on already. */
+		if (kt_walk_pos == t)
+			kt_walk_pos = kt_list_next(t);
 	}
+	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	up_write(&kt_names_rwsem);
 	/* Code loaded where @mod was must not reuse its stacks. */
 	kt_stack_cache_flush();

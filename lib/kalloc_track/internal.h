@@ -12,6 +12,7 @@
 #include <linux/jump_label.h>
 #include <linux/kalloc_track.h>
 #include <linux/limits.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/stackdepot.h>
 #include <linux/types.h>
@@ -24,11 +25,19 @@
  * redirect looks for a stub on every call of a stubbed function, which a
  * kernel that runs other suites (or the benchmark, a KUnit suite itself)
  * would pay on every add, and it keeps the payload's allocation out of
- * line. Tests that stub need CONFIG_KALLOC_TRACK_KUNIT_TEST.
+ * line. Tests that stub need CONFIG_KALLOC_TRACK_KUNIT_TEST. Only in
+ * task context: an interrupt that comes while a test runs finds the
+ * test as current, and KUnit's lookup of its stubs takes a spinlock_t,
+ * which must not be taken in hard interrupt context; nor is a test's
+ * stub meant for an interrupt's call.
  */
 #if IS_ENABLED(CONFIG_KALLOC_TRACK_KUNIT_TEST)
 #include <kunit/static_stub.h>
-#define KT_STUB_REDIRECT(...)	KUNIT_STATIC_STUB_REDIRECT(__VA_ARGS__)
+#define KT_STUB_REDIRECT(...)						\
+do {									\
+	if (in_task())							\
+		KUNIT_STATIC_STUB_REDIRECT(__VA_ARGS__);		\
+} while (0)
 #else
 #define KT_STUB_REDIRECT(...)	do { } while (0)
 #endif
@@ -318,6 +327,7 @@ struct kt_bucket *kt_alloc_table(unsigned int bits, gfp_t gfp);
 struct kalloc_track_shard *kt_alloc_shards(unsigned int n, gfp_t gfp);
 unsigned int kt_shard_bits(void);
 int kt_module_going(struct module *mod);
+void kt_walk_pause(struct kalloc_track *t);
 #ifdef CONFIG_KALLOC_TRACK_DEBUG_OBJECTS
 #include <linux/debugobjects.h>
 bool kt_debug_fixup_free(void *addr, enum debug_obj_state state);

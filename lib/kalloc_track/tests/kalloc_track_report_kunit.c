@@ -1257,6 +1257,86 @@ static void kalloc_track_freed_without_destroy(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, dir);
 }
 
+/* The trackers of the test below, and which to free at which pause. */
+struct kt_walk_frees {
+	struct kalloc_track *at, *free[2];
+};
+
+static void kt_free_at_pause(struct kalloc_track *t)
+{
+	struct kt_walk_frees *w = kunit_get_current_test()->priv;
+
+	if (t != w->at)
+		return;
+#ifdef CONFIG_KALLOC_TRACK_DEBUG_OBJECTS
+	kt_debug_fixup_free(w->free[0], ODEBUG_STATE_ACTIVE);
+	kt_debug_fixup_free(w->free[1], ODEBUG_STATE_ACTIVE);
+#endif
+	w->at = NULL;
+}
+
+/*
+ * Trackers freed in use while a module unload walks the list, the one the
+ * walk is at and the next: the walk goes on past both, and still
+ * redirects the names of the trackers after them.
+ */
+static void kalloc_track_unload_walk_survives_frees(struct kunit *test)
+{
+	struct kalloc_track *a, *b, *c, *d;
+	struct kt_walk_frees *w;
+	struct kt_record *rec;
+	struct module *mod;
+	void *pa, *pd;
+	char *name;
+
+	if (!IS_ENABLED(CONFIG_KALLOC_TRACK_DEBUG_OBJECTS) ||
+	    !IS_ENABLED(CONFIG_MODULES))
+		kunit_skip(test, "needs CONFIG_KALLOC_TRACK_DEBUG_OBJECTS and CONFIG_MODULES");
+	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
+	name = kunit_kzalloc(test, 16, GFP_KERNEL);
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mod);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	strscpy(name, "module-string", 16);
+	strscpy(mod->name, "kunit_fake", sizeof(mod->name));
+	mod->mem[MOD_RODATA].base = name;
+	mod->mem[MOD_RODATA].size = 16;
+	a = kt_test_tracker(test, "kunit-walk-a");
+	/* Without adds: the shards they would leak are kmemleak's. */
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(b, "kunit-walk-b"), 0);
+	KUNIT_ASSERT_EQ(test, kalloc_track_init(c, "kunit-walk-c"), 0);
+	d = kt_test_tracker(test, "kunit-walk-d");
+	pa = kalloc_track_add(a, name, 8, GFP_KERNEL);
+	pd = kalloc_track_add(d, name, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pa);
+	KUNIT_ASSERT_NOT_NULL(test, pd);
+	w->at = b;
+	w->free[0] = b;
+	w->free[1] = c;
+	test->priv = w;
+	kt_test_capture(test);
+	kunit_activate_static_stub(test, kt_walk_pause, kt_free_at_pause);
+
+	KUNIT_EXPECT_EQ(test, kt_module_going(mod), 0);
+	kunit_deactivate_static_stub(test, kt_walk_pause);
+	KUNIT_EXPECT_NULL(test, w->at);
+	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(b));
+	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(c));
+	rec = kt_test_record(a, pa);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	KUNIT_EXPECT_STREQ(test, rec->name, "(unloaded module)");
+	rec = kt_test_record(d, pd);
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	KUNIT_EXPECT_STREQ(test, rec->name, "(unloaded module)");
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(a, &pa), 0);
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(d, &pd), 0);
+}
+
 /*
  * Owners longer than a directory name may be: the name is cut, and a
  * second tracker of that owner still gets a distinct directory, with its
@@ -1382,6 +1462,7 @@ static struct kunit_case kalloc_track_report_cases[] = {
 	KUNIT_CASE(kalloc_track_scoped_release),
 	KUNIT_CASE(kalloc_track_debugfs_distinct_dirs),
 	KUNIT_CASE(kalloc_track_freed_without_destroy),
+	KUNIT_CASE(kalloc_track_unload_walk_survives_frees),
 	KUNIT_CASE(kalloc_track_debugfs_long_owner),
 	KUNIT_CASE(kalloc_track_debugfs_open_across_destroy),
 	{}

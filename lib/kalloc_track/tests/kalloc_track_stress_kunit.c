@@ -610,12 +610,14 @@ static enum hrtimer_restart kt_irq_fire(struct hrtimer *timer)
 	struct kt_irq *x = container_of(timer, struct kt_irq, timer);
 	/* Inside a block of the test's: never tracked, never freed. */
 	void *p, *stale, *bogus = &x->firings;
+	bool first;
 
 	if (!in_hardirq())
 		x->not_hardirq++;
-	if (!x->firings && !rcu_access_pointer(x->t.shards))
-		x->first_add = true;
+	first = !rcu_access_pointer(x->t.shards);
 	p = kalloc_track_add(&x->t, "hardirq", 40, GFP_ATOMIC);
+	if (first && p)
+		x->first_add = true;
 	if (p) {
 		x->adds++;
 		stale = p;
@@ -669,8 +671,14 @@ static void kalloc_track_hardirq_and_task(struct kunit *test)
 	struct kt_irq *x;
 	unsigned int i, k;
 
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		kunit_skip(test, "spinlock_t sleeps on PREEMPT_RT: no hard irq use");
+	/*
+	 * On PREEMPT_RT spinlock_t sleeps, so hard irq use is not allowed
+	 * (as for kmalloc()); and where RT is possible, lockdep checks its
+	 * rules on any kernel and reports such use.
+	 */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) ||
+	    IS_ENABLED(CONFIG_PROVE_RAW_LOCK_NESTING))
+		kunit_skip(test, "hard irq use of spinlock_t breaks PREEMPT_RT's rules");
 	x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	KUNIT_ASSERT_EQ(test, kalloc_track_init(&x->t, "kunit-hardirq"), 0);
