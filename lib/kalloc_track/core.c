@@ -134,7 +134,12 @@ static DEFINE_SPINLOCK(kt_trackers_lock);
  * in use, and cannot wait for anyone. The walk sleeps between trackers
  * and batches, so it looks at a tracker only under kt_trackers_lock and
  * while it is still the one here; the fix-up moves this on when it
- * unlists that very tracker.
+ * unlists that very tracker. A tracker is told by its address: if one
+ * freed under the walk had its memory reused for a new tracker, and the
+ * fix-up then unlisted every tracker up to that new one, the walk would
+ * take it for the old one and redirect only part of it. That takes
+ * several trackers freed in use, each an ODEBUG report, during one
+ * unload.
  */
 static struct kalloc_track *kt_walk_pos __maybe_unused;
 

@@ -1270,23 +1270,55 @@ static void kt_free_at_pause(struct kalloc_track *t)
 		return;
 #ifdef CONFIG_KALLOC_TRACK_DEBUG_OBJECTS
 	kt_debug_fixup_free(w->free[0], ODEBUG_STATE_ACTIVE);
-	kt_debug_fixup_free(w->free[1], ODEBUG_STATE_ACTIVE);
+	if (w->free[1])
+		kt_debug_fixup_free(w->free[1], ODEBUG_STATE_ACTIVE);
 #endif
 	w->at = NULL;
 }
 
+/* A module unload's walk, with trackers freed at the pause after @at. */
+static void kt_walk_with_frees(struct kunit *test, struct module *mod,
+			       struct kalloc_track *at,
+			       struct kalloc_track *free0,
+			       struct kalloc_track *free1)
+{
+	struct kt_walk_frees *w = test->priv;
+
+	w->at = at;
+	w->free[0] = free0;
+	w->free[1] = free1;
+	kunit_activate_static_stub(test, kt_walk_pause, kt_free_at_pause);
+	KUNIT_EXPECT_EQ(test, kt_module_going(mod), 0);
+	kunit_deactivate_static_stub(test, kt_walk_pause);
+	KUNIT_EXPECT_NULL(test, w->at);
+	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(free0));
+	if (free1)
+		KUNIT_EXPECT_FALSE(test, kt_tracker_listed(free1));
+}
+
+/* A record of @t named @name, which the walk must have redirected. */
+static void kt_expect_redirected(struct kunit *test, struct kalloc_track *t,
+				 void **p)
+{
+	struct kt_record *rec = kt_test_record(t, *p);
+
+	KUNIT_ASSERT_NOT_NULL(test, rec);
+	KUNIT_EXPECT_STREQ(test, rec->name, "(unloaded module)");
+	KUNIT_EXPECT_EQ(test, kalloc_track_release(t, p), 0);
+}
+
 /*
- * Trackers freed in use while a module unload walks the list, the one the
- * walk is at and the next: the walk goes on past both, and still
+ * Trackers freed in use while a module unload walks the list: first the
+ * one after the tracker the walk is at, then, in a second walk, the one
+ * it is at and the next. Each walk goes on past them, and still
  * redirects the names of the trackers after them.
  */
 static void kalloc_track_unload_walk_survives_frees(struct kunit *test)
 {
-	struct kalloc_track *a, *b, *c, *d;
-	struct kt_walk_frees *w;
-	struct kt_record *rec;
+	struct kalloc_track *a, *t[3], *e;
 	struct module *mod;
-	void *pa, *pd;
+	unsigned int i;
+	void *pa, *pe;
 	char *name;
 
 	if (!IS_ENABLED(CONFIG_KALLOC_TRACK_DEBUG_OBJECTS) ||
@@ -1294,47 +1326,41 @@ static void kalloc_track_unload_walk_survives_frees(struct kunit *test)
 		kunit_skip(test, "needs CONFIG_KALLOC_TRACK_DEBUG_OBJECTS and CONFIG_MODULES");
 	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
 	name = kunit_kzalloc(test, 16, GFP_KERNEL);
-	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	test->priv = kunit_kzalloc(test, sizeof(struct kt_walk_frees),
+				   GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mod);
 	KUNIT_ASSERT_NOT_NULL(test, name);
-	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, test->priv);
 	strscpy(name, "module-string", 16);
 	strscpy(mod->name, "kunit_fake", sizeof(mod->name));
 	mod->mem[MOD_RODATA].base = name;
 	mod->mem[MOD_RODATA].size = 16;
 	a = kt_test_tracker(test, "kunit-walk-a");
 	/* Without adds: the shards they would leak are kmemleak's. */
-	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
-	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, b);
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_EQ(test, kalloc_track_init(b, "kunit-walk-b"), 0);
-	KUNIT_ASSERT_EQ(test, kalloc_track_init(c, "kunit-walk-c"), 0);
-	d = kt_test_tracker(test, "kunit-walk-d");
-	pa = kalloc_track_add(a, name, 8, GFP_KERNEL);
-	pd = kalloc_track_add(d, name, 8, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, pa);
-	KUNIT_ASSERT_NOT_NULL(test, pd);
-	w->at = b;
-	w->free[0] = b;
-	w->free[1] = c;
-	test->priv = w;
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		t[i] = kunit_kzalloc(test, sizeof(*t[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, t[i]);
+		KUNIT_ASSERT_EQ(test, kalloc_track_init(t[i], "kunit-walk"), 0);
+	}
+	e = kt_test_tracker(test, "kunit-walk-e");
+	/* Their directories are made: the fix-up races with no work. */
+	kt_flush_work();
 	kt_test_capture(test);
-	kunit_activate_static_stub(test, kt_walk_pause, kt_free_at_pause);
 
-	KUNIT_EXPECT_EQ(test, kt_module_going(mod), 0);
-	kunit_deactivate_static_stub(test, kt_walk_pause);
-	KUNIT_EXPECT_NULL(test, w->at);
-	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(b));
-	KUNIT_EXPECT_FALSE(test, kt_tracker_listed(c));
-	rec = kt_test_record(a, pa);
-	KUNIT_ASSERT_NOT_NULL(test, rec);
-	KUNIT_EXPECT_STREQ(test, rec->name, "(unloaded module)");
-	rec = kt_test_record(d, pd);
-	KUNIT_ASSERT_NOT_NULL(test, rec);
-	KUNIT_EXPECT_STREQ(test, rec->name, "(unloaded module)");
-	KUNIT_EXPECT_EQ(test, kalloc_track_release(a, &pa), 0);
-	KUNIT_EXPECT_EQ(test, kalloc_track_release(d, &pd), 0);
+	pa = kalloc_track_add(a, name, 8, GFP_KERNEL);
+	pe = kalloc_track_add(e, name, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pa);
+	KUNIT_ASSERT_NOT_NULL(test, pe);
+	/* At t[0], t[1] goes: the walk goes on from t[0] to t[2]. */
+	kt_walk_with_frees(test, mod, t[0], t[1], NULL);
+	kt_expect_redirected(test, a, &pa);
+	kt_expect_redirected(test, e, &pe);
+
+	pe = kalloc_track_add(e, name, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pe);
+	/* At t[0], t[0] and t[2] go: the walk goes on at e. */
+	kt_walk_with_frees(test, mod, t[0], t[0], t[2]);
+	kt_expect_redirected(test, e, &pe);
 }
 
 /*

@@ -659,9 +659,10 @@ static void kt_irq_cleanup(void *data)
  * A tracker used from a hard interrupt and from a task at once: adds,
  * releases, a first add, a double free and an invalid free in the
  * interrupt, while the task adds and releases on the same shards. With
- * lockdep, a lock of ours taken in hard interrupt context without
- * interrupts disabled elsewhere is a report; without it, a deadlock the
- * test would not survive.
+ * lockdep (in the UML sanitizer run: x86's checks PREEMPT_RT's rules,
+ * where this is skipped), a lock of ours taken in hard interrupt context
+ * without interrupts disabled elsewhere is a report; without it, a
+ * deadlock the test would not survive.
  */
 static void kalloc_track_hardirq_and_task(struct kunit *test)
 {
