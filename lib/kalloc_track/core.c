@@ -141,7 +141,7 @@ static DEFINE_SPINLOCK(kt_trackers_lock);
  * several trackers freed in use, each an ODEBUG report, during one
  * unload.
  */
-static struct kalloc_track *kt_walk_pos __maybe_unused;
+static struct kalloc_track *kt_walk_pos;
 
 /* The tracker after @t on the list, or NULL; under kt_trackers_lock. */
 static inline struct kalloc_track *kt_list_next(struct kalloc_track *t)
@@ -149,6 +149,21 @@ static inline struct kalloc_track *kt_list_next(struct kalloc_track *t)
 	lockdep_assert_held(&kt_trackers_lock);
 	return list_is_last(&t->node, &kt_trackers) ? NULL :
 		list_next_entry(t, node);
+}
+
+/*
+ * Take @t, a listed tracker, off the list: by its destroy, or by the
+ * ODEBUG fix-up as its memory is freed. The unload's walk, if it is at
+ * @t, goes on from the next one.
+ */
+static void kt_unlist_locked(struct kalloc_track *t)
+{
+	lockdep_assert_held(&kt_trackers_lock);
+	if (kt_walk_pos == t)
+		kt_walk_pos = kt_list_next(t);
+	list_del_rcu(&t->node);
+	WRITE_ONCE(t->listed, false);
+	t->pending = 0;
 }
 
 /*
@@ -737,13 +752,8 @@ VISIBLE_IF_KUNIT bool kt_debug_fixup_free(void *addr,
 	if (state != ODEBUG_STATE_ACTIVE)
 		return false;
 	spin_lock_irqsave(&kt_trackers_lock, flags);
-	if (t->listed) {
-		if (kt_walk_pos == t)
-			kt_walk_pos = kt_list_next(t);
-		list_del_rcu(&t->node);
-		WRITE_ONCE(t->listed, false);
-		t->pending = 0;
-	}
+	if (t->listed)
+		kt_unlist_locked(t);
 	spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	WRITE_ONCE(t->dead, true);
 	kt_treport(KT_ERR, t,
@@ -1620,8 +1630,7 @@ unsigned int kalloc_track_destroy(struct kalloc_track *t)
 	down_read(&kt_names_rwsem);
 	if (listed) {
 		spin_lock_irqsave(&kt_trackers_lock, flags);
-		list_del_rcu(&t->node);
-		WRITE_ONCE(t->listed, false);
+		kt_unlist_locked(t);
 		kt_debug_free(t);
 		spin_unlock_irqrestore(&kt_trackers_lock, flags);
 	}
